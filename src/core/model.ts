@@ -1,0 +1,137 @@
+// The domain model as the core and storage share it: accounts, API keys, domains, zones, records,
+// and the change journal. Names are canonical text (see names.ts); times are ISO-8601 UTC strings.
+
+export type Scope =
+  | 'read:dns'
+  | 'write:dns'
+  | 'read:domains'
+  | 'write:domains'
+  | 'read:account'
+  | 'write:account'
+  | 'admin';
+
+export const ALL_SCOPES: readonly Scope[] = [
+  'read:dns',
+  'write:dns',
+  'read:domains',
+  'write:domains',
+  'read:account',
+  'write:account',
+  'admin',
+];
+
+export interface Account {
+  id: string; // acc_...
+  name: string;
+  createdAt: string;
+}
+
+export interface ApiKey {
+  id: string; // key_...
+  accountId: string;
+  name: string;
+  /** SHA-256 of the token, hex. The token itself is never stored. */
+  tokenHash: string;
+  /** The first characters of the token, to help a user recognize it in lists. */
+  tokenPrefix: string;
+  scopes: Scope[];
+  /** Zone names the key may touch; null = all zones of the account. */
+  zones: string[] | null;
+  /** Client CIDRs the key may be used from; null = anywhere. */
+  allowIps: string[] | null;
+  expiresAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type DomainKind = 'external' | 'registered';
+export type ServiceStatus = 'active' | 'suspended' | 'terminated' | 'pending' | 'cancelled' | 'expired' | 'fraud' | 'unknown';
+
+export interface Domain {
+  id: string; // dom_...
+  accountId: string;
+  name: string;
+  kind: DomainKind;
+  serviceStatus: ServiceStatus;
+  autoRenewEnabled: boolean;
+  registrarLockEnabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ZoneStatus = 'active' | 'disabled' | 'pending' | 'error';
+
+export interface Soa {
+  mname: string;
+  rname: string;
+  serial: number;
+  refresh: number;
+  retry: number;
+  expire: number;
+  minimum: number;
+  ttl: number;
+}
+
+export interface Zone {
+  id: string; // zone_...
+  accountId: string;
+  domainId: string;
+  name: string;
+  status: ZoneStatus;
+  soa: Soa;
+  /** Records in the zone, the SOA not counted. */
+  recordCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type RecordStatus = 'active' | 'disabled' | 'pending' | 'error';
+
+/** One resource record as stored: owner name, type mnemonic, TTL, canonical presentation RDATA. */
+export interface DnsRecord {
+  id: string; // drr_...
+  zoneId: string;
+  name: string;
+  type: string;
+  ttl: number;
+  /** Canonical presentation form of the RDATA (names absolute, with trailing dot). */
+  rdata: string;
+  comment: string | null;
+  status: RecordStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A resource record as DNS and the journal see it (no ids, no metadata). */
+export interface RR {
+  name: string;
+  type: string;
+  ttl: number;
+  rdata: string;
+}
+
+export type JournalKind = 'create' | 'update' | 'delete';
+
+/**
+ * One committed change of a zone. `removed` and `added` are in IXFR order (RFC 1995): the old SOA
+ * is the first removed RR and the new SOA the first added one. A `create` entry has fromSerial 0 and
+ * adds the whole zone; a `delete` entry removes the whole zone.
+ */
+export interface JournalEntry {
+  seq: number;
+  zoneId: string;
+  zoneName: string;
+  kind: JournalKind;
+  fromSerial: number;
+  toSerial: number;
+  removed: RR[];
+  added: RR[];
+  createdAt: string;
+}
+
+/** A page of a cursor-paginated list. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}

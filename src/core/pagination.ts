@@ -1,0 +1,29 @@
+// Opaque cursors for keyset pagination: the id of the last item, base64url-wrapped with a kind tag so
+// a cursor from one list cannot be replayed on another.
+import { AppError, fieldError } from './errors.js';
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+export function encodeCursor(kind: string, lastId: string): string {
+  return Buffer.from(`${kind}:${lastId}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(kind: string, cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  if (!text.startsWith(`${kind}:`) || text.length > 200) {
+    throw new AppError('invalid_request', 'The cursor is not valid for this list.', {
+      errors: [fieldError('/cursor', 'invalid_value', '`cursor` must be a `nextCursor` returned by this list.')],
+    });
+  }
+  return text.slice(kind.length + 1);
+}
+
+/** Turns `limit + 1` fetched items into one page. */
+export function toPage<T extends { id: string }>(kind: string, fetched: T[], limit: number): { data: T[]; hasMore: boolean; nextCursor: string | null } {
+  const hasMore = fetched.length > limit;
+  const data = hasMore ? fetched.slice(0, limit) : fetched;
+  const last = data[data.length - 1];
+  return { data, hasMore, nextCursor: hasMore && last ? encodeCursor(kind, last.id) : null };
+}

@@ -1,0 +1,167 @@
+// Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
+// storage/ implements them for SQLite and PostgreSQL with one contract suite.
+import type { Account, ApiKey, DnsRecord, Domain, JournalEntry, Soa, Zone } from './model.js';
+
+/** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
+export interface ListQuery {
+  limit: number;
+  afterId?: string;
+  /** Exact (canonical) name filter, where the resource has a name. */
+  name?: string;
+}
+
+export interface AccountsRepo {
+  create(account: Account): Promise<void>;
+  get(id: string): Promise<Account | undefined>;
+  list(q: ListQuery): Promise<Account[]>;
+  count(): Promise<number>;
+}
+
+export interface ApiKeysRepo {
+  create(key: ApiKey): Promise<void>;
+  get(id: string): Promise<ApiKey | undefined>;
+  findByHash(tokenHash: string): Promise<ApiKey | undefined>;
+  /** Keys of one account (revoked ones included), keyset-paginated. */
+  list(accountId: string, q: ListQuery): Promise<ApiKey[]>;
+  /** Sets revokedAt; returns false when no such un-revoked key exists. */
+  revoke(id: string, at: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface DomainsRepo {
+  get(id: string): Promise<Domain | undefined>;
+  getByName(name: string): Promise<Domain | undefined>;
+  list(accountId: string, q: ListQuery): Promise<Domain[]>;
+  update(id: string, patch: Partial<Pick<Domain, 'autoRenewEnabled' | 'registrarLockEnabled' | 'serviceStatus' | 'kind'>> & { updatedAt: string }): Promise<Domain | undefined>;
+}
+
+export interface ZonesRepo {
+  get(id: string): Promise<Zone | undefined>;
+  getByName(name: string): Promise<Zone | undefined>;
+  getByDomainId(domainId: string): Promise<Zone | undefined>;
+  list(accountId: string, q: ListQuery): Promise<Zone[]>;
+  /** Every zone, any account (the DNS engine loads them all at start). */
+  listAll(): Promise<Zone[]>;
+  /**
+   * Zones of any account whose name equals `name`, is an ancestor of it, or lies below it
+   * (used to refuse overlapping zones across accounts).
+   */
+  findOverlapping(name: string): Promise<Zone[]>;
+}
+
+export interface RecordQuery {
+  type?: string;
+  name?: string;
+  limit?: number;
+  afterId?: string;
+}
+
+export interface RecordsRepo {
+  get(zoneId: string, id: string): Promise<DnsRecord | undefined>;
+  /** Records of a zone ordered by id; filters are exact (canonical name, type mnemonic). */
+  list(zoneId: string, q: RecordQuery): Promise<DnsRecord[]>;
+  /** Streams every record of a zone in id order, in batches (large zones). */
+  iterate(zoneId: string, batchSize?: number): AsyncIterable<DnsRecord[]>;
+}
+
+/** What a zone change wants done; applied atomically with the serial bump and the journal entry. */
+export interface ZoneChangePlan<T> {
+  insert: DnsRecord[];
+  /** Full new versions of existing records (matched by id). */
+  update: DnsRecord[];
+  /** Ids of records to delete. */
+  delete: string[];
+  /** New SOA timers/names (the serial is always computed by the store). */
+  soa?: Partial<Omit<Soa, 'serial'>>;
+  result: T;
+}
+
+/** The read side a zone change sees, inside its transaction, with the zone locked. */
+export interface ZoneChangeTx {
+  readonly zone: Zone;
+  /** Records of this zone at any of these owner names. */
+  recordsAt(names: string[]): Promise<DnsRecord[]>;
+  /** Records of this zone with these ids (missing ids are simply absent). */
+  recordsById(ids: string[]): Promise<DnsRecord[]>;
+  /** Every record of this zone (zone-file import replaces the whole zone). */
+  allRecords(): Promise<DnsRecord[]>;
+}
+
+export interface ZoneChangeOutcome<T> {
+  zone: Zone;
+  /** null when the plan changed nothing (no serial bump, no journal entry). */
+  entry: JournalEntry | null;
+  result: T;
+}
+
+export interface JournalRepo {
+  /** Entries of every zone with seq > afterSeq, in seq order, at most `limit`. */
+  readAfter(afterSeq: number, limit: number): Promise<JournalEntry[]>;
+  /**
+   * The entries that take a zone from `fromSerial` to its current serial, in order; null when the
+   * journal no longer reaches back to that serial (the caller falls back to a full transfer).
+   */
+  readZoneSince(zoneId: string, fromSerial: number): Promise<JournalEntry[] | null>;
+  /** The highest seq written so far (0 when empty). */
+  latestSeq(): Promise<number>;
+}
+
+/** Wakes readers when entries are appended: in-process at once, other processes by polling/notify. */
+export interface ChangeFeed {
+  /** Called after each committed entry of this process (synchronously after commit). */
+  subscribe(listener: (entry: JournalEntry) => void): () => void;
+  /**
+   * Resolves with the entries after `afterSeq` as soon as there is at least one (or [] on timeout /
+   * abort). Sees entries written by other processes too.
+   */
+  waitForNext(afterSeq: number, timeoutMs: number, signal?: AbortSignal): Promise<JournalEntry[]>;
+}
+
+export interface CreateZoneInput {
+  zone: Zone;
+  /** A domain to create with the zone (null when the domain already exists). */
+  domain: Domain | null;
+  records: DnsRecord[];
+}
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+  readonly accounts: AccountsRepo;
+  readonly apiKeys: ApiKeysRepo;
+  readonly domains: DomainsRepo;
+  readonly zones: ZonesRepo;
+  readonly records: RecordsRepo;
+  readonly journal: JournalRepo;
+  readonly feed: ChangeFeed;
+  /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
+  createZone(input: CreateZoneInput): Promise<JournalEntry>;
+  /** Deletes the zone, its records (and the domain when asked) with a `delete` journal entry. */
+  deleteZone(zoneId: string, opts: { deleteDomain: boolean }): Promise<JournalEntry | null>;
+  /**
+   * Runs `plan` inside one transaction with the zone row locked against concurrent changes, then
+   * applies the plan, bumps the SOA serial (nextSerial), updates recordCount and appends a journal
+   * entry. A throw from `plan` rolls everything back and is rethrown unchanged.
+   * Resolves to undefined when the zone does not exist.
+   */
+  applyZoneChange<T>(zoneId: string, plan: (tx: ZoneChangeTx) => Promise<ZoneChangePlan<T>>): Promise<ZoneChangeOutcome<T> | undefined>;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/**
+ * The next SOA serial: strictly greater than the old one in RFC 1982 arithmetic, and at least the
+ * current Unix time, so serials also grow across a zone deleted and created again.
+ */
+export function nextSerial(old: number, now: Date): number {
+  const unix = Math.floor(now.getTime() / 1000) >>> 0;
+  const inc = (old + 1) >>> 0;
+  // RFC 1982: unix is "greater" than old when 0 < (unix - old) mod 2^32 < 2^31
+  const diff = (unix - old) >>> 0;
+  if (diff !== 0 && diff < 0x80000000) return unix;
+  return inc === 0 ? 1 : inc;
+}
