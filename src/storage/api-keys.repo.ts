@@ -1,0 +1,82 @@
+// API keys repository: keys are found by the SHA-256 of their token; revoke and touch update in place.
+import type { Selectable } from 'kysely';
+import type { ApiKey, Scope } from '../core/model.js';
+import type { ApiKeysRepo, ListQuery } from '../core/ports.js';
+import { mapConflicts } from './errors.js';
+import type { ApiKeysTable, Db } from './schema.js';
+import { num, parseJson } from './sql-util.js';
+
+function toApiKey(r: Selectable<ApiKeysTable>): ApiKey {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    tokenHash: r.token_hash,
+    tokenPrefix: r.token_prefix,
+    scopes: parseJson<Scope[]>(r.scopes) ?? [],
+    zones: parseJson<string[]>(r.zones),
+    allowIps: parseJson<string[]>(r.allow_ips),
+    expiresAt: r.expires_at,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+  };
+}
+
+export class SqlApiKeysRepo implements ApiKeysRepo {
+  constructor(private readonly db: Db) {}
+
+  async create(k: ApiKey): Promise<void> {
+    await mapConflicts(() =>
+      this.db
+        .insertInto('api_keys')
+        .values({
+          id: k.id,
+          account_id: k.accountId,
+          name: k.name,
+          token_hash: k.tokenHash,
+          token_prefix: k.tokenPrefix,
+          scopes: JSON.stringify(k.scopes),
+          zones: k.zones === null ? null : JSON.stringify(k.zones),
+          allow_ips: k.allowIps === null ? null : JSON.stringify(k.allowIps),
+          expires_at: k.expiresAt,
+          created_at: k.createdAt,
+          last_used_at: k.lastUsedAt,
+          revoked_at: k.revokedAt,
+        })
+        .execute(),
+    );
+  }
+
+  async get(id: string): Promise<ApiKey | undefined> {
+    const r = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toApiKey(r);
+  }
+
+  async findByHash(tokenHash: string): Promise<ApiKey | undefined> {
+    const r = await this.db.selectFrom('api_keys').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r && toApiKey(r);
+  }
+
+  async list(accountId: string, q: ListQuery): Promise<ApiKey[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
+      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
+      .orderBy('id')
+      .limit(q.limit)
+      .execute();
+    return rows.map(toApiKey);
+  }
+
+  async revoke(id: string, at: string): Promise<boolean> {
+    const r = await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return num(r.numUpdatedRows) > 0;
+  }
+
+  async touch(id: string, at: string): Promise<void> {
+    await this.db.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute();
+  }
+}

@@ -1,0 +1,76 @@
+// Domains repository: lookups, keyset-paginated list and flag updates (domains are created with zones).
+import type { Selectable, Updateable } from 'kysely';
+import type { Domain, DomainKind, ServiceStatus } from '../core/model.js';
+import type { DomainsRepo, ListQuery } from '../core/ports.js';
+import type { Db, DomainsTable, Executor } from './schema.js';
+
+export function toDomain(r: Selectable<DomainsTable>): Domain {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    name: r.name,
+    kind: r.kind as DomainKind,
+    serviceStatus: r.service_status as ServiceStatus,
+    autoRenewEnabled: r.auto_renew_enabled === 1,
+    registrarLockEnabled: r.registrar_lock_enabled === 1,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** Inserts a domain row (inside createZone's transaction). */
+export async function insertDomain(db: Executor, d: Domain): Promise<void> {
+  await db
+    .insertInto('domains')
+    .values({
+      id: d.id,
+      account_id: d.accountId,
+      name: d.name,
+      kind: d.kind,
+      service_status: d.serviceStatus,
+      auto_renew_enabled: d.autoRenewEnabled ? 1 : 0,
+      registrar_lock_enabled: d.registrarLockEnabled ? 1 : 0,
+      created_at: d.createdAt,
+      updated_at: d.updatedAt,
+    })
+    .execute();
+}
+
+type DomainPatch = Parameters<DomainsRepo['update']>[1];
+
+export class SqlDomainsRepo implements DomainsRepo {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<Domain | undefined> {
+    const r = await this.db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toDomain(r);
+  }
+
+  async getByName(name: string): Promise<Domain | undefined> {
+    const r = await this.db.selectFrom('domains').selectAll().where('name', '=', name).executeTakeFirst();
+    return r && toDomain(r);
+  }
+
+  async list(accountId: string, q: ListQuery): Promise<Domain[]> {
+    const rows = await this.db
+      .selectFrom('domains')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
+      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
+      .orderBy('id')
+      .limit(q.limit)
+      .execute();
+    return rows.map(toDomain);
+  }
+
+  async update(id: string, patch: DomainPatch): Promise<Domain | undefined> {
+    const set: Updateable<DomainsTable> = { updated_at: patch.updatedAt };
+    if (patch.autoRenewEnabled !== undefined) set.auto_renew_enabled = patch.autoRenewEnabled ? 1 : 0;
+    if (patch.registrarLockEnabled !== undefined) set.registrar_lock_enabled = patch.registrarLockEnabled ? 1 : 0;
+    if (patch.serviceStatus !== undefined) set.service_status = patch.serviceStatus;
+    if (patch.kind !== undefined) set.kind = patch.kind;
+    const r = await this.db.updateTable('domains').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    return r && toDomain(r);
+  }
+}

@@ -1,0 +1,7 @@
+// Every schema migration, in apply order.
+import { initial } from './001-initial.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+export const MIGRATIONS: readonly Migration[] = [initial];

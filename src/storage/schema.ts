@@ -1,0 +1,114 @@
+// Kysely table types of the zonekeeper database (the same schema on SQLite and PostgreSQL).
+import type { ColumnType, Kysely, Transaction } from 'kysely';
+
+/**
+ * A 64-bit integer column (serials, seq, counts): PostgreSQL's pg driver returns bigint as a string,
+ * SQLite as a number; mappers convert with Number().
+ */
+export type BigIntColumn = ColumnType<number | string, number, number>;
+
+/** Times are ISO-8601 UTC text with milliseconds on both dialects, so they read back identically. */
+export type IsoTime = string;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  created_at: IsoTime;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  account_id: string;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  /** JSON array of zone names, or null. */
+  zones: string | null;
+  /** JSON array of CIDRs, or null. */
+  allow_ips: string | null;
+  expires_at: IsoTime | null;
+  created_at: IsoTime;
+  last_used_at: IsoTime | null;
+  revoked_at: IsoTime | null;
+}
+
+export interface DomainsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  kind: string;
+  service_status: string;
+  /** 0/1: booleans are integers on both dialects (better-sqlite3 cannot bind booleans). */
+  auto_renew_enabled: number;
+  registrar_lock_enabled: number;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface ZonesTable {
+  id: string;
+  account_id: string;
+  domain_id: string;
+  name: string;
+  status: string;
+  soa_mname: string;
+  soa_rname: string;
+  soa_serial: BigIntColumn;
+  soa_refresh: BigIntColumn;
+  soa_retry: BigIntColumn;
+  soa_expire: BigIntColumn;
+  soa_minimum: BigIntColumn;
+  soa_ttl: number;
+  record_count: number;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface RecordsTable {
+  id: string;
+  zone_id: string;
+  name: string;
+  type: string;
+  ttl: number;
+  rdata: string;
+  comment: string | null;
+  status: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface JournalTable {
+  seq: ColumnType<number | string, never, never>;
+  zone_id: string;
+  zone_name: string;
+  kind: string;
+  from_serial: BigIntColumn;
+  to_serial: BigIntColumn;
+  /** JSON array of RR. */
+  removed: string;
+  /** JSON array of RR. */
+  added: string;
+  created_at: IsoTime;
+}
+
+export interface MigrationsTable {
+  id: string;
+  applied_at: IsoTime;
+}
+
+export interface Database {
+  accounts: AccountsTable;
+  api_keys: ApiKeysTable;
+  domains: DomainsTable;
+  zones: ZonesTable;
+  records: RecordsTable;
+  journal: JournalTable;
+  zk_migrations: MigrationsTable;
+}
+
+export type Db = Kysely<Database>;
+/** A connection or a transaction: repositories run on either. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+export type Dialect = 'sqlite' | 'postgres';

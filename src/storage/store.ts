@@ -1,0 +1,65 @@
+// The Store: repositories, the zone writer and the change feed over one Kysely instance.
+import type { JournalEntry } from '../core/model.js';
+import type { CreateZoneInput, Clock, Store, ZoneChangeOutcome, ZoneChangePlan, ZoneChangeTx } from '../core/ports.js';
+import { SqlAccountsRepo } from './accounts.repo.js';
+import { SqlApiKeysRepo } from './api-keys.repo.js';
+import { DEFAULT_FEED_OPTIONS, StoreChangeFeed, type FeedOptions } from './change-feed.js';
+import { SqlDomainsRepo } from './domains.repo.js';
+import { SqlJournalRepo } from './journal.repo.js';
+import { SqlRecordsRepo } from './records.repo.js';
+import type { Db, Dialect } from './schema.js';
+import { ZoneWriter } from './zone-writer.js';
+import { SqlZonesRepo } from './zones.repo.js';
+
+export class SqlStore implements Store {
+  readonly accounts: SqlAccountsRepo;
+  readonly apiKeys: SqlApiKeysRepo;
+  readonly domains: SqlDomainsRepo;
+  readonly zones: SqlZonesRepo;
+  readonly records: SqlRecordsRepo;
+  readonly journal: SqlJournalRepo;
+  readonly feed: StoreChangeFeed;
+  readonly #writer: ZoneWriter;
+  readonly #onClose: () => Promise<void>;
+  #closing: Promise<void> | null = null;
+
+  constructor(
+    /** The Kysely instance (for tests and tools; application code uses the repositories). */
+    readonly db: Db,
+    readonly dialect: Dialect,
+    clock: Clock,
+    opts: { feed?: FeedOptions; onClose?: () => Promise<void> } = {},
+  ) {
+    this.accounts = new SqlAccountsRepo(db);
+    this.apiKeys = new SqlApiKeysRepo(db);
+    this.domains = new SqlDomainsRepo(db);
+    this.zones = new SqlZonesRepo(db);
+    this.records = new SqlRecordsRepo(db);
+    this.journal = new SqlJournalRepo(db);
+    this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
+    this.#writer = new ZoneWriter(db, dialect, clock, this.feed);
+    this.#onClose = opts.onClose ?? (async () => {});
+  }
+
+  createZone(input: CreateZoneInput): Promise<JournalEntry> {
+    return this.#writer.createZone(input);
+  }
+
+  deleteZone(zoneId: string, opts: { deleteDomain: boolean }): Promise<JournalEntry | null> {
+    return this.#writer.deleteZone(zoneId, opts);
+  }
+
+  applyZoneChange<T>(zoneId: string, plan: (tx: ZoneChangeTx) => Promise<ZoneChangePlan<T>>): Promise<ZoneChangeOutcome<T> | undefined> {
+    return this.#writer.applyZoneChange(zoneId, plan);
+  }
+
+  /** Idempotent: stops the feed (timers, LISTEN connection), then closes the database. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.feed.close();
+      await this.db.destroy();
+      await this.#onClose();
+    })();
+    return this.#closing;
+  }
+}

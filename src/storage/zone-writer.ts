@@ -1,0 +1,201 @@
+// The write side of zones: createZone, deleteZone and applyZoneChange, each one transaction + journal entry.
+import type { Transaction, Updateable } from 'kysely';
+import { AppError } from '../core/errors.js';
+import type { DnsRecord, JournalEntry, Soa, Zone } from '../core/model.js';
+import { nextSerial, type Clock, type CreateZoneInput, type ZoneChangeOutcome, type ZoneChangePlan, type ZoneChangeTx } from '../core/ports.js';
+import { soaRR } from '../core/soa.js';
+import type { StoreChangeFeed } from './change-feed.js';
+import { insertDomain } from './domains.repo.js';
+import { rethrowConflict } from './errors.js';
+import { appendJournal } from './journal.repo.js';
+import { runPlan } from './plan-guard.js';
+import { activeRRs, recordRow, selectAllRecords, selectRecordsAt, selectRecordsById } from './records.repo.js';
+import type { Database, Db, Dialect, RecordsTable, ZonesTable } from './schema.js';
+import { chunks, IN_CHUNK, INSERT_CHUNK, writeTx } from './sql-util.js';
+import { selectZone, zoneRow } from './zones.repo.js';
+
+type Trx = Transaction<Database>;
+
+const SOA_FIELDS = ['mname', 'rname', 'refresh', 'retry', 'expire', 'minimum', 'ttl'] as const;
+
+/** What applying a plan's record changes did (before the serial bump). */
+interface Applied {
+  removed: DnsRecord[];
+  added: DnsRecord[];
+  countDelta: number;
+}
+
+function sameContent(a: DnsRecord, b: DnsRecord): boolean {
+  return a.name === b.name && a.type === b.type && a.ttl === b.ttl && a.rdata === b.rdata && a.comment === b.comment && a.status === b.status;
+}
+
+async function insertRecords(trx: Trx, zoneId: string, records: readonly DnsRecord[]): Promise<void> {
+  for (const part of chunks(records, INSERT_CHUNK)) {
+    await trx.insertInto('records').values(part.map((r) => recordRow(zoneId, r))).execute();
+  }
+}
+
+/** The read side handed to a plan: every query runs in the plan's transaction. */
+function changeTx(trx: Trx, zone: Zone): ZoneChangeTx {
+  return {
+    zone,
+    recordsAt: (names) => (names.length ? selectRecordsAt(trx, zone.id, names) : Promise.resolve([])),
+    recordsById: (ids) => (ids.length ? selectRecordsById(trx, zone.id, ids) : Promise.resolve([])),
+    allRecords: () => selectAllRecords(trx, zone.id),
+  };
+}
+
+export class ZoneWriter {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+    private readonly clock: Clock,
+    private readonly feed: StoreChangeFeed,
+  ) {}
+
+  async createZone(input: CreateZoneInput): Promise<JournalEntry> {
+    const zone: Zone = { ...input.zone, recordCount: input.records.length };
+    let entry: JournalEntry;
+    try {
+      entry = await writeTx(this.db, this.dialect, async (trx) => {
+        if (input.domain) await insertDomain(trx, input.domain);
+        await trx.insertInto('zones').values(zoneRow(zone)).execute();
+        await insertRecords(trx, zone.id, input.records);
+        return appendJournal(trx, this.dialect, {
+          zoneId: zone.id,
+          zoneName: zone.name,
+          kind: 'create',
+          fromSerial: 0,
+          toSerial: zone.soa.serial,
+          removed: [],
+          added: [soaRR(zone.name, zone.soa), ...activeRRs(input.records)],
+          createdAt: this.clock.now().toISOString(),
+        });
+      });
+    } catch (err) {
+      rethrowConflict(err);
+    }
+    this.feed.publish(entry);
+    return entry;
+  }
+
+  async deleteZone(zoneId: string, opts: { deleteDomain: boolean }): Promise<JournalEntry | null> {
+    const entry = await writeTx(this.db, this.dialect, async (trx) => {
+      const zone = await selectZone(trx, zoneId, this.dialect === 'postgres');
+      if (!zone) return null;
+      const records = await selectAllRecords(trx, zoneId);
+      await trx.deleteFrom('records').where('zone_id', '=', zoneId).execute();
+      await trx.deleteFrom('zones').where('id', '=', zoneId).execute();
+      if (opts.deleteDomain) await trx.deleteFrom('domains').where('id', '=', zone.domainId).execute();
+      return appendJournal(trx, this.dialect, {
+        zoneId,
+        zoneName: zone.name,
+        kind: 'delete',
+        fromSerial: zone.soa.serial,
+        toSerial: zone.soa.serial,
+        removed: [soaRR(zone.name, zone.soa), ...activeRRs(records)],
+        added: [],
+        createdAt: this.clock.now().toISOString(),
+      });
+    });
+    if (entry) this.feed.publish(entry);
+    return entry;
+  }
+
+  /**
+   * One transaction: lock the zone (PostgreSQL: SELECT ... FOR UPDATE on the zone row only;
+   * SQLite: BEGIN IMMEDIATE already holds the database write lock), run the plan against reads in
+   * that transaction, apply it, bump the serial and append the journal entry. Subscribers are told
+   * after COMMIT. The plan must read through `tx` only: a store call from inside it fails with
+   * PlanReentryError (on SQLite it would otherwise wait forever for this very transaction).
+   */
+  async applyZoneChange<T>(zoneId: string, planFn: (tx: ZoneChangeTx) => Promise<ZoneChangePlan<T>>): Promise<ZoneChangeOutcome<T> | undefined> {
+    const planFailure: { thrown: boolean; error: unknown } = { thrown: false, error: undefined };
+    let outcome: ZoneChangeOutcome<T> | undefined;
+    try {
+      outcome = await writeTx(this.db, this.dialect, async (trx) => {
+        const zone = await selectZone(trx, zoneId, this.dialect === 'postgres');
+        if (!zone) return undefined;
+        let plan: ZoneChangePlan<T>;
+        try {
+          plan = await runPlan(() => planFn(changeTx(trx, zone)));
+        } catch (error) {
+          planFailure.thrown = true;
+          planFailure.error = error;
+          throw error;
+        }
+        return this.#applyPlan(trx, zone, plan);
+      });
+    } catch (err) {
+      // The plan's own error is rethrown as is (same object), never reinterpreted.
+      if (planFailure.thrown && planFailure.error === err) throw err;
+      rethrowConflict(err);
+    }
+    if (outcome?.entry) this.feed.publish(outcome.entry);
+    return outcome;
+  }
+
+  async #applyPlan<T>(trx: Trx, zone: Zone, plan: ZoneChangePlan<T>): Promise<ZoneChangeOutcome<T>> {
+    const applied = await this.#applyRecords(trx, zone, plan);
+    const soaPatch: Partial<Omit<Soa, 'serial'>> = {};
+    for (const f of SOA_FIELDS) {
+      const v = plan.soa?.[f];
+      if (v !== undefined && v !== zone.soa[f]) (soaPatch as Record<string, unknown>)[f] = v;
+    }
+    const changed = applied.removed.length + applied.added.length > 0 || Object.keys(soaPatch).length > 0;
+    if (!changed) return { zone, entry: null, result: plan.result };
+
+    const now = this.clock.now();
+    const soa: Soa = { ...zone.soa, ...soaPatch, serial: nextSerial(zone.soa.serial, now) };
+    const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, updatedAt: now.toISOString() };
+    const { id: _id, account_id: _a, domain_id: _d, name: _n, status: _s, created_at: _c, ...set } = zoneRow(next);
+    await trx.updateTable('zones').set(set satisfies Updateable<ZonesTable>).where('id', '=', zone.id).execute();
+    const entry = await appendJournal(trx, this.dialect, {
+      zoneId: zone.id,
+      zoneName: zone.name,
+      kind: 'update',
+      fromSerial: zone.soa.serial,
+      toSerial: soa.serial,
+      removed: [soaRR(zone.name, zone.soa), ...activeRRs(applied.removed)],
+      added: [soaRR(zone.name, soa), ...activeRRs(applied.added)],
+      createdAt: now.toISOString(),
+    });
+    return { zone: next, entry, result: plan.result };
+  }
+
+  /**
+   * Inserts, updates and deletes records. Updates identical in content (name, type, TTL, RDATA,
+   * comment, status) are skipped, so re-sending the same data does not bump the serial; deletes of
+   * ids that do not exist are ignored; an update of a missing record is a `not_found` error.
+   * Journal order: removed = old versions of updated, then deleted; added = inserted, then updated.
+   */
+  async #applyRecords<T>(trx: Trx, zone: Zone, plan: ZoneChangePlan<T>): Promise<Applied> {
+    const deleteIds = [...new Set(plan.delete)];
+    const updateIds = new Set<string>();
+    for (const r of plan.update) {
+      if (updateIds.has(r.id)) throw new Error(`zone change plan updates record ${r.id} twice`);
+      updateIds.add(r.id);
+    }
+    if (deleteIds.some((id) => updateIds.has(id))) throw new Error('zone change plan updates and deletes the same record');
+    const old = new Map((await selectRecordsById(trx, zone.id, [...updateIds, ...deleteIds])).map((r) => [r.id, r]));
+
+    const removed: DnsRecord[] = [];
+    const updated: DnsRecord[] = [];
+    for (const next of plan.update) {
+      const prev = old.get(next.id);
+      if (!prev) throw new AppError('not_found', `Record ${next.id} was not found in zone ${zone.name}.`);
+      if (sameContent(prev, next)) continue;
+      const set: Updateable<RecordsTable> = { name: next.name, type: next.type, ttl: next.ttl, rdata: next.rdata, comment: next.comment, status: next.status, updated_at: next.updatedAt };
+      await trx.updateTable('records').set(set).where('zone_id', '=', zone.id).where('id', '=', next.id).execute();
+      removed.push(prev);
+      updated.push(next);
+    }
+    const deleted = deleteIds.filter((id) => old.has(id));
+    for (const part of chunks(deleted, IN_CHUNK)) {
+      await trx.deleteFrom('records').where('zone_id', '=', zone.id).where('id', 'in', part).execute();
+    }
+    removed.push(...deleted.map((id) => old.get(id)!));
+    await insertRecords(trx, zone.id, plan.insert);
+    return { removed, added: [...plan.insert, ...updated], countDelta: plan.insert.length - deleted.length };
+  }
+}
