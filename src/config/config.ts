@@ -1,0 +1,191 @@
+// One validated configuration object, from command-line flags and ZONEKEEPER_* environment variables
+// (flags win). Nothing else in the program reads process.env or argv.
+import { isIP } from 'node:net';
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { parseName } from '../core/names.js';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface RateLimitConfig {
+  enabled: boolean;
+  /** Tokens added per second. */
+  perSecond: number;
+  /** Bucket size: the burst a key may send at once. */
+  burst: number;
+}
+
+export interface Config {
+  dataDir: string;
+  http: HostPort;
+  dns: HostPort;
+  databaseUrl: string | null;
+  publicUrl: string;
+  nameservers: string[];
+  /** SOA RNAME (mailbox as a name): null = hostmaster.<zone>. */
+  hostmaster: string | null;
+  ttl: { default: number; min: number; max: number };
+  maxRecordsPerZone: number;
+  rateLimit: RateLimitConfig;
+  /** Largest request body in bytes (zone-file imports included). */
+  bodyLimit: number;
+  /** Proxies whose X-Forwarded-For is believed (CIDRs). */
+  trustProxy: string[];
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  sqliteSynchronous: 'full' | 'normal';
+}
+
+/** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
+export const SETTINGS = [
+  ['data', 'Data folder for the embedded SQLite store', './data'],
+  ['http', 'HTTP API listen address HOST:PORT', '127.0.0.1:8080'],
+  ['dns', 'DNS listen address HOST:PORT (UDP and TCP)', '127.0.0.1:5353'],
+  ['database-url', 'postgres://user@host:port/db switches storage to PostgreSQL', '(SQLite in --data)'],
+  ['public-url', 'Base URL clients reach the API at (problem `type` URLs use it)', 'http://<http address>'],
+  ['nameservers', 'Comma-separated apex NS set for new zones (first is the SOA MNAME)', 'ns1.example.net,ns2.example.net'],
+  ['hostmaster', 'SOA RNAME as a mailbox, e.g. hostmaster@example.net', 'hostmaster.<zone>'],
+  ['default-ttl', 'TTL for records created without one (seconds)', '3600'],
+  ['min-ttl', 'Smallest TTL the API accepts', '60'],
+  ['max-ttl', 'Largest TTL the API accepts', '86400'],
+  ['max-records-per-zone', 'Records a zone may hold', '100000'],
+  ['rate-limit', 'Per API key (or client address): RATE/s[,burst=N], or off', '20/s,burst=100'],
+  ['body-limit', 'Largest request body in bytes', '10485760'],
+  ['trust-proxy', 'Comma-separated CIDRs of proxies whose X-Forwarded-For is used', '(none)'],
+  ['log-level', 'fatal|error|warn|info|debug|trace|silent', 'info'],
+  ['sqlite-synchronous', 'full (default; durable on power loss) or normal (durable on process crash)', 'full'],
+] as const;
+
+export type SettingName = (typeof SETTINGS)[number][0];
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export function envName(setting: string): string {
+  return 'ZONEKEEPER_' + setting.toUpperCase().replace(/-/g, '_');
+}
+
+export function parseHostPort(text: string, what: string): HostPort {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+  if (!m) throw new ConfigError(`--${what} must be HOST:PORT (IPv6 as [::1]:PORT), got "${text}"`);
+  const host = (m[1] ?? m[2])!;
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`--${what}: port ${port} is out of range`);
+  if (m[1] !== undefined && isIP(host) !== 6) throw new ConfigError(`--${what}: "${host}" is not an IPv6 address`);
+  return { host, port };
+}
+
+function parseIntSetting(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new ConfigError(`--${name} must be a whole number, got "${text}"`);
+  const n = Number(text);
+  if (n < min || n > max) throw new ConfigError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+export function parseRateLimit(text: string): RateLimitConfig {
+  const t = text.trim().toLowerCase();
+  if (t === 'off' || t === '0' || t === 'false') return { enabled: false, perSecond: 0, burst: 0 };
+  const m = /^(\d+(?:\.\d+)?)\/(s|m)(?:,\s*burst=(\d+))?$/.exec(t);
+  if (!m) throw new ConfigError(`--rate-limit must look like 20/s,burst=100 or 600/m or off, got "${text}"`);
+  const perSecond = m[2] === 'm' ? Number(m[1]) / 60 : Number(m[1]);
+  if (!(perSecond > 0)) throw new ConfigError('--rate-limit rate must be greater than 0');
+  const burst = m[3] !== undefined ? Number(m[3]) : Math.max(1, Math.ceil(perSecond * 5));
+  if (burst < 1) throw new ConfigError('--rate-limit burst must be at least 1');
+  return { enabled: true, perSecond, burst };
+}
+
+function parseNameList(text: string, what: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const r = parseName(part, 'hostname');
+    if (!r.ok) throw new ConfigError(`--${what}: "${part}" ${r.detail}`);
+    if (r.labels.length < 2) throw new ConfigError(`--${what}: "${part}" must be a fully qualified host name`);
+    out.push(r.name);
+  }
+  return out;
+}
+
+function parseHostmaster(text: string): string {
+  const t = text.trim();
+  const at = t.indexOf('@');
+  if (at < 0) {
+    const r = parseName(t, 'hostname');
+    if (!r.ok) throw new ConfigError(`--hostmaster: ${r.detail}`);
+    return r.name;
+  }
+  const local = t.slice(0, at);
+  if (!/^[A-Za-z0-9_+-]+$/.test(local)) throw new ConfigError('--hostmaster: the mailbox part may contain letters, digits, _, + and - only');
+  const r = parseName(t.slice(at + 1), 'hostname');
+  if (!r.ok) throw new ConfigError(`--hostmaster: ${r.detail}`);
+  return `${local.toLowerCase()}.${r.name}`;
+}
+
+function parseCidrs(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      if (part.includes('/')) ipaddr.parseCIDR(part);
+      else ipaddr.parse(part);
+    } catch {
+      throw new ConfigError(`--trust-proxy: "${part}" is not an IP address or CIDR`);
+    }
+    out.push(part);
+  }
+  return out;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Builds the config from flags (already parsed, by setting name) and the environment. */
+export function loadConfig(flags: Partial<Record<SettingName, string>>, env: NodeJS.ProcessEnv, cwd: string): Config {
+  const get = (name: SettingName): string | undefined => {
+    const v = flags[name] ?? env[envName(name)];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const http = parseHostPort(get('http') ?? '127.0.0.1:8080', 'http');
+  const dns = parseHostPort(get('dns') ?? '127.0.0.1:5353', 'dns');
+  const databaseUrl = get('database-url') ?? null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('--database-url must start with postgres:// (leave it unset for the embedded SQLite store)');
+  }
+  const hostForUrl = http.host.includes(':') ? `[${http.host}]` : http.host;
+  let publicUrl = get('public-url') ?? `http://${hostForUrl === '0.0.0.0' ? '127.0.0.1' : hostForUrl}:${http.port}`;
+  try {
+    const u = new URL(publicUrl);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    throw new ConfigError(`--public-url must be an http(s) URL, got "${publicUrl}"`);
+  }
+  publicUrl = publicUrl.replace(/\/+$/, '');
+  const ttlMin = parseIntSetting(get('min-ttl') ?? '60', 'min-ttl', 1, 2147483647);
+  const ttlMax = parseIntSetting(get('max-ttl') ?? '86400', 'max-ttl', 1, 2147483647);
+  const ttlDefault = parseIntSetting(get('default-ttl') ?? '3600', 'default-ttl', 1, 2147483647);
+  if (ttlMin > ttlMax) throw new ConfigError('--min-ttl must not be larger than --max-ttl');
+  if (ttlDefault < ttlMin || ttlDefault > ttlMax) throw new ConfigError('--default-ttl must lie between --min-ttl and --max-ttl');
+  const logLevel = (get('log-level') ?? 'info') as Config['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  const sync = get('sqlite-synchronous') ?? 'full';
+  if (sync !== 'full' && sync !== 'normal') throw new ConfigError('--sqlite-synchronous must be full or normal');
+  return {
+    dataDir: path.resolve(cwd, get('data') ?? './data'),
+    http,
+    dns,
+    databaseUrl,
+    publicUrl,
+    nameservers: parseNameList(get('nameservers') ?? 'ns1.example.net,ns2.example.net', 'nameservers'),
+    hostmaster: get('hostmaster') !== undefined ? parseHostmaster(get('hostmaster')!) : null,
+    ttl: { default: ttlDefault, min: ttlMin, max: ttlMax },
+    maxRecordsPerZone: parseIntSetting(get('max-records-per-zone') ?? '100000', 'max-records-per-zone', 1, 100_000_000),
+    rateLimit: parseRateLimit(get('rate-limit') ?? '20/s,burst=100'),
+    bodyLimit: parseIntSetting(get('body-limit') ?? String(10 * 1024 * 1024), 'body-limit', 1024, 1024 * 1024 * 1024),
+    trustProxy: get('trust-proxy') !== undefined ? parseCidrs(get('trust-proxy')!) : [],
+    logLevel,
+    sqliteSynchronous: sync,
+  };
+}

@@ -1,0 +1,54 @@
+// Domains: every zone belongs to one. A domain created with a DNS zone is "external" (registered
+// elsewhere); registry-backed domains and their settings arrive with the registry layer.
+import { AppError, fieldError } from '../errors.js';
+import type { Domain } from '../model.js';
+import { parseName } from '../names.js';
+import { decodeCursor, toPage } from '../pagination.js';
+import type { Clock, Store } from '../ports.js';
+
+export interface DomainPatch {
+  autoRenewEnabled?: boolean;
+  registrarLockEnabled?: boolean;
+}
+
+export class DomainsService {
+  constructor(private readonly store: Store, private readonly clock: Clock) {}
+
+  async get(accountId: string, id: string): Promise<Domain> {
+    const d = await this.store.domains.get(id);
+    if (!d || d.accountId !== accountId) throw new AppError('not_found', `Domain ${id} was not found.`);
+    return d;
+  }
+
+  async list(accountId: string, q: { limit: number; cursor?: string; name?: string }): Promise<{ data: Domain[]; hasMore: boolean; nextCursor: string | null }> {
+    const afterId = decodeCursor('dom', q.cursor);
+    let name: string | undefined;
+    if (q.name !== undefined && q.name !== '') {
+      const r = parseName(q.name, 'any');
+      if (!r.ok) return { data: [], hasMore: false, nextCursor: null };
+      name = r.name;
+    }
+    const rows = await this.store.domains.list(accountId, { limit: q.limit + 1, ...(afterId ? { afterId } : {}), ...(name ? { name } : {}) });
+    return toPage('dom', rows, q.limit);
+  }
+
+  /**
+   * Registry settings (auto-renew, registrar lock) live at the registry: a domain registered
+   * elsewhere cannot change them here, and says so rather than pretending to.
+   */
+  async patch(accountId: string, id: string, patch: DomainPatch): Promise<Domain> {
+    const d = await this.get(accountId, id);
+    const fields = Object.keys(patch).filter((k) => (patch as Record<string, unknown>)[k] !== undefined);
+    if (fields.length === 0) {
+      throw new AppError('invalid_request', 'The request body changes nothing.', { errors: [fieldError('', 'required', 'Send `autoRenewEnabled` and/or `registrarLockEnabled`.')] });
+    }
+    if (d.kind === 'external') {
+      throw new AppError('operation_unavailable', `${d.name} is registered elsewhere; auto-renew and registrar lock are set at its registrar.`, {
+        errors: fields.map((f) => fieldError(`/${f}`, 'not_allowed', `\`${f}\` applies only to domains registered through this server.`)),
+      });
+    }
+    const updated = await this.store.domains.update(id, { ...patch, updatedAt: this.clock.now().toISOString() });
+    if (!updated) throw new AppError('not_found', `Domain ${id} was not found.`);
+    return updated;
+  }
+}

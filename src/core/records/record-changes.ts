@@ -1,0 +1,168 @@
+// The one change engine every record write goes through (single POST/PUT/DELETE, batch, zone-file
+// import): resolve ids, simulate deletes → puts → posts on the records at the touched names, apply
+// the rules to the resulting state, then hand the store one plan (one transaction, one serial bump).
+import { AppError, type FieldError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { DnsRecord, Soa, Zone } from '../model.js';
+import type { ZoneChangePlan, ZoneChangeTx } from '../ports.js';
+import { CONFLICT_CODES, checkCandidate, checkDelegation, type RuleRecord } from './record-rules.js';
+
+/** A record ready to be written: validated fields, canonical name and RDATA. */
+export interface Candidate {
+  name: string;
+  type: string;
+  ttl: number;
+  rdata: string;
+  comment: string | null;
+  /** JSON pointer of the item this came from ('' for a single-record request). */
+  at: string;
+}
+
+export interface ChangeSet {
+  deletes: { id: string; at: string }[];
+  puts: { id: string; candidate: Candidate }[];
+  posts: Candidate[];
+  soa?: Partial<Omit<Soa, 'serial'>>;
+}
+
+export interface ChangeResult {
+  created: DnsRecord[];
+  updated: DnsRecord[];
+  deleted: string[];
+}
+
+export interface ChangeLimits {
+  maxRecords: number;
+  /** Records ids that may not be deleted or replaced, with the reason (apex NS). */
+  protect?: (record: DnsRecord) => string | null;
+}
+
+/** Throws the problem for a list of field errors: 409 when all are conflicts, else 400. */
+export function throwFieldErrors(errors: FieldError[], what = 'The change'): never {
+  const conflictOnly = errors.every((e) => CONFLICT_CODES.has(e.code));
+  throw new AppError(conflictOnly ? 'conflict' : 'invalid_request', conflictOnly ? `${what} conflicts with records in the zone.` : `${what} failed validation.`, { errors });
+}
+
+/** Builds the store plan for a change set, or throws a problem listing every failing item. */
+export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: ChangeLimits, nowIso: string): Promise<ZoneChangePlan<ChangeResult>> {
+  const zone = tx.zone;
+  const errors: FieldError[] = [];
+  const targetIds = [...changes.deletes.map((d) => d.id), ...changes.puts.map((p) => p.id)];
+  const existingById = new Map((targetIds.length ? await tx.recordsById(targetIds) : []).map((r) => [r.id, r]));
+  const names = new Set<string>([...changes.posts.map((c) => c.name), ...changes.puts.map((p) => p.candidate.name)]);
+  for (const id of targetIds) {
+    const r = existingById.get(id);
+    if (r) names.add(r.name);
+  }
+  const state = new Map<string, RuleRecord[]>();
+  for (const name of names) state.set(name, []);
+  for (const r of names.size ? await tx.recordsAt([...names]) : []) state.get(r.name)?.push(r);
+
+  const removeFromState = (r: DnsRecord): void => {
+    const list = state.get(r.name);
+    if (list) state.set(r.name, list.filter((x) => x.id !== r.id));
+  };
+  const seen = new Set<string>();
+  const checkTarget = (id: string, at: string): DnsRecord | undefined => {
+    const r = existingById.get(id);
+    if (!r) {
+      errors.push({ pointer: at, code: 'invalid_value', detail: `No record ${id} exists in zone ${zone.name}.` });
+      return undefined;
+    }
+    if (seen.has(id)) {
+      errors.push({ pointer: at, code: 'duplicate', detail: `Record ${id} appears more than once in this change.` });
+      return undefined;
+    }
+    seen.add(id);
+    const reason = limits.protect?.(r);
+    if (reason) {
+      errors.push({ pointer: at, code: 'not_allowed', detail: reason });
+      return undefined;
+    }
+    return r;
+  };
+
+  const deleted: string[] = [];
+  for (const d of changes.deletes) {
+    const r = checkTarget(d.id, d.at);
+    if (r) {
+      removeFromState(r);
+      deleted.push(r.id);
+    }
+  }
+  const updated: DnsRecord[] = [];
+  const putPairs: { old: DnsRecord; next: DnsRecord; at: string }[] = [];
+  for (const p of changes.puts) {
+    const old = checkTarget(p.id, p.candidate.at + '/id');
+    if (!old) continue;
+    removeFromState(old);
+    const next = toRecord(zone, p.candidate, old.id, old.createdAt, nowIso);
+    putPairs.push({ old, next, at: p.candidate.at });
+  }
+  const created: DnsRecord[] = [];
+  const placed: { rec: DnsRecord; at: string }[] = [
+    ...putPairs.map((p) => ({ rec: p.next, at: p.at })),
+    ...changes.posts.map((c) => ({ rec: toRecord(zone, c, newId('record'), nowIso, nowIso), at: c.at })),
+  ];
+  for (const { rec, at } of placed) {
+    const list = state.get(rec.name) ?? [];
+    const errs = checkCandidate(zone.name, rec, list, at);
+    if (errs.length > 0) errors.push(...errs);
+    else state.set(rec.name, [...list, rec]);
+  }
+  for (const { rec, at } of placed) {
+    errors.push(...checkDelegation(rec.name, state.get(rec.name) ?? [], at + '/type'));
+  }
+  for (const id of deleted) {
+    const r = existingById.get(id)!;
+    errors.push(...checkDelegation(r.name, state.get(r.name) ?? [], changes.deletes.find((d) => d.id === id)!.at));
+  }
+  const finalCount = zone.recordCount - deleted.length + changes.posts.length;
+  if (errors.length === 0 && changes.posts.length > 0 && finalCount > limits.maxRecords) {
+    throw new AppError('limit_exceeded', `Zone ${zone.name} may hold at most ${limits.maxRecords} records; this change would make ${finalCount}.`, {
+      extra: { limit: limits.maxRecords, current: zone.recordCount },
+    });
+  }
+  if (errors.length > 0) throwFieldErrors(dedupe(errors));
+
+  for (const p of putPairs) {
+    if (!sameRecord(p.old, p.next)) updated.push(p.next);
+  }
+  created.push(...placed.slice(putPairs.length).map((p) => p.rec));
+  return {
+    insert: created,
+    update: updated,
+    delete: deleted,
+    ...(changes.soa ? { soa: changes.soa } : {}),
+    result: { created, updated: putPairs.map((p) => p.next), deleted },
+  };
+}
+
+function toRecord(zone: Zone, c: Candidate, id: string, createdAt: string, nowIso: string): DnsRecord {
+  return {
+    id,
+    zoneId: zone.id,
+    name: c.name,
+    type: c.type,
+    ttl: c.ttl,
+    rdata: c.rdata,
+    comment: c.comment,
+    status: 'active',
+    createdAt,
+    updatedAt: nowIso,
+  };
+}
+
+function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+  return a.name === b.name && a.type === b.type && a.ttl === b.ttl && a.rdata === b.rdata && a.comment === b.comment && a.status === b.status;
+}
+
+function dedupe(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const k = `${e.pointer}\u0000${e.detail}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
