@@ -11,7 +11,7 @@ import { migrate } from './migrate.js';
 import { GuardedPostgresDialect } from './pg-dialect.js';
 import { PgJournalListener } from './pg-listener.js';
 import type { Database as Schema, Db } from './schema.js';
-import { ImmediateSqliteDialect } from './sqlite-dialect.js';
+import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
 import { SqlStore } from './store.js';
 
 export interface OpenStoreOptions {
@@ -55,7 +55,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
     sqlite.close();
     throw err;
   }
-  const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: sqlite }, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file)) });
+  const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file)) });
   await migrateOrClose(db, () => migrate(db, 'sqlite', { now }));
   return new SqlStore(db, 'sqlite', clock, { feed });
 }

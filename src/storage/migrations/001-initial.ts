@@ -88,7 +88,9 @@ export const initial: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('records_zone_name_idx').on('records').columns(['zone_id', 'name']).execute();
+    // (zone_id, name, id): the rule checks of every write seek by name, and acme.sh-style
+    // `?name=` lists come out in id order straight from the index.
+    await db.schema.createIndex('records_zone_name_idx').on('records').columns(['zone_id', 'name', 'id']).execute();
     await db.schema.createIndex('records_zone_id_idx').on('records').columns(['zone_id', 'id']).execute();
 
     // No foreign key to zones: entries outlive the zone they describe (the `delete` entry).
