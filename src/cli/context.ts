@@ -1,0 +1,74 @@
+// What a subcommand gets (config, parsed options, output) and how it opens the store and services.
+import type { Config } from '../config/config.js';
+import { systemClock } from '../core/ports.js';
+import { createServices, type Services } from '../core/services.js';
+import { DEFAULT_SOA_TIMERS, type CoreSettings } from '../core/settings.js';
+import { openStore } from '../storage/open-store.js';
+
+export interface CommandContext {
+  config: Config;
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  json: boolean;
+  io: { out: (s: string) => void; err: (s: string) => void };
+}
+
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export function coreSettings(config: Config): CoreSettings {
+  return {
+    nameservers: config.nameservers,
+    hostmaster: config.hostmaster,
+    ttl: config.ttl,
+    maxRecordsPerZone: config.maxRecordsPerZone,
+    soa: DEFAULT_SOA_TIMERS,
+  };
+}
+
+/** Splits an optional `?schema=NAME` off a PostgreSQL URL (the store uses that schema). */
+export function splitSchema(url: string): { url: string; pgSchema?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema');
+  if (schema === null) return { url };
+  u.searchParams.delete('schema');
+  return { url: u.toString(), pgSchema: schema };
+}
+
+export async function openServices(config: Config): Promise<Services> {
+  const store = await openStore(
+    config.databaseUrl
+      ? splitSchema(config.databaseUrl)
+      : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
+  );
+  return createServices(store, coreSettings(config), systemClock);
+}
+
+/** Runs `fn` with services and always closes the store. */
+export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
+  const services = await openServices(config);
+  try {
+    return await fn(services);
+  } finally {
+    await services.store.close();
+  }
+}
+
+export function stringOption(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function requireOption(ctx: CommandContext, name: string): string {
+  const v = stringOption(ctx, name);
+  if (v === undefined || v.trim() === '') throw new CliError(`--${name} is required`, 2);
+  return v;
+}
+
+export function csv(text: string | undefined): string[] | undefined {
+  return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean);
+}

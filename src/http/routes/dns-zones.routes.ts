@@ -1,0 +1,166 @@
+// /api/v2/dns-zones: zones, their records (HostUp shapes), the atomic batch, zone-file import/export.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { requireScope, requireZoneAccess } from '../../core/auth/principal.js';
+import { AppError } from '../../core/errors.js';
+import type { Scope, Zone } from '../../core/model.js';
+import { decodeCursor, encodeCursor } from '../../core/pagination.js';
+import { recordView, type RecordBody } from '../../core/records/records.service.js';
+import type { Services } from '../../core/services.js';
+import { principalOf } from '../plugins/auth.js';
+import { zoneView } from '../presenters.js';
+import { IdParam, ListQuery, PageOf, problemResponses, type ListQueryT } from '../schemas/common.schema.js';
+import { BatchBody, BatchResult, RecordBody as RecordBodySchema, RecordSchema, RecordsQuery, type BatchBodyT } from '../schemas/records.schema.js';
+import { CreateZoneBody, ImportBody, ImportResult, ZoneSchema, ZoneWithRecords } from '../schemas/zones.schema.js';
+import { listWithZoneRestriction } from './restricted-list.js';
+
+const ZoneParams = IdParam('zoneId', 'zone_');
+const RecordParams = Type.Object({ ...ZoneParams.properties, ...IdParam('recordId', 'drr_').properties }, { additionalProperties: false });
+const tags = ['DNS zones'];
+const security = [{ bearerAuth: [] }];
+
+export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
+  const { services } = opts;
+  const ns = services.settings.nameservers;
+
+  async function loadZone(req: FastifyRequest, scope: Scope): Promise<Zone> {
+    const p = principalOf(req);
+    requireScope(p, scope);
+    const zone = await services.zones.get(p.accountId, (req.params as { zoneId: string }).zoneId.toLowerCase());
+    requireZoneAccess(p, zone.name);
+    return zone;
+  }
+
+  app.get('/dns-zones', {
+    schema: { tags, security, summary: 'List DNS zones', querystring: ListQuery, response: { 200: PageOf(ZoneSchema, 'ZonePage'), ...problemResponses() } },
+  }, async (req) => {
+    const p = principalOf(req);
+    requireScope(p, 'read:dns');
+    const q = req.query as ListQueryT;
+    const page = await listWithZoneRestriction(p, q, 'zone', (query) => services.zones.list(p.accountId, query), async (name) => services.zones.getByName(p.accountId, name));
+    return { ...page, data: page.data.map((z) => zoneView(z, ns)) };
+  });
+
+  app.post('/dns-zones', {
+    schema: { tags, security, summary: 'Create a DNS zone', body: CreateZoneBody, response: { 201: ZoneSchema, ...problemResponses(409) } },
+  }, async (req, reply) => {
+    const p = principalOf(req);
+    requireScope(p, 'write:dns');
+    const { name } = req.body as { name: string };
+    if (p.zones !== null) {
+      const z = name.trim().toLowerCase().replace(/\.$/, '');
+      if (!p.zones.includes(z)) throw new AppError('forbidden', `This API key is restricted to other zones and may not create ${z}.`);
+    }
+    const zone = await services.zones.create(p.accountId, name);
+    return reply.code(201).send(zoneView(zone, ns));
+  });
+
+  const zoneWithRecords = async (req: FastifyRequest) => {
+    const zone = await loadZone(req, 'read:dns');
+    const q = req.query as { type?: string; name?: string; limit?: number; cursor?: string };
+    const afterId = decodeCursor('drr', q.cursor);
+    const paged = q.limit !== undefined || q.cursor !== undefined;
+    const limit = q.limit ?? 1000;
+    const rows = await services.records.list(zone, { ...q, ...(paged ? { limit: limit + 1 } : {}), ...(afterId ? { afterId } : {}) });
+    const hasMore = paged && rows.length > limit;
+    const records = hasMore ? rows.slice(0, limit) : rows;
+    const body: Record<string, unknown> = { zone: zoneView(zone, ns), records: records.map(recordView) };
+    if (paged) {
+      body.hasMore = hasMore;
+      body.nextCursor = hasMore ? encodeCursor('drr', records[records.length - 1]!.id) : null;
+    }
+    return body;
+  };
+  const recordsRouteSchema = (summary: string) => ({ tags, security, summary, params: ZoneParams, querystring: RecordsQuery, response: { 200: ZoneWithRecords, ...problemResponses() } });
+  app.get('/dns-zones/:zoneId', { schema: recordsRouteSchema('Get a DNS zone with its records') }, zoneWithRecords);
+  app.get('/dns-zones/:zoneId/records', { schema: recordsRouteSchema('List the records of a zone (alias)') }, zoneWithRecords);
+
+  app.delete('/dns-zones/:zoneId', {
+    schema: { tags, security, summary: 'Delete a DNS zone and its records', params: ZoneParams, response: { 204: Type.Null(), ...problemResponses() } },
+  }, async (req, reply) => {
+    const zone = await loadZone(req, 'write:dns');
+    await services.zones.delete(zone.accountId, zone.id);
+    return reply.code(204).send();
+  });
+
+  app.post('/dns-zones/:zoneId/records', {
+    schema: { tags, security, summary: 'Create a record', params: ZoneParams, body: RecordBodySchema, response: { 201: RecordSchema, ...problemResponses(409) } },
+  }, async (req, reply) => {
+    const zone = await loadZone(req, 'write:dns');
+    const rec = await services.records.create(zone, req.body as RecordBody);
+    return reply.code(201).send(recordView(rec));
+  });
+
+  app.put('/dns-zones/:zoneId/records/:recordId', {
+    schema: { tags, security, summary: 'Replace a record', params: RecordParams, body: RecordBodySchema, response: { 200: RecordSchema, ...problemResponses(409) } },
+  }, async (req) => {
+    const zone = await loadZone(req, 'write:dns');
+    const rec = await services.records.replace(zone, (req.params as { recordId: string }).recordId.toLowerCase(), req.body as RecordBody);
+    return recordView(rec);
+  });
+
+  app.delete('/dns-zones/:zoneId/records/:recordId', {
+    schema: { tags, security, summary: 'Delete a record', params: RecordParams, response: { 204: Type.Null(), ...problemResponses(409) } },
+  }, async (req, reply) => {
+    const zone = await loadZone(req, 'write:dns');
+    await services.records.delete(zone, (req.params as { recordId: string }).recordId.toLowerCase());
+    return reply.code(204).send();
+  });
+
+  app.post('/dns-zones/:zoneId/records/batch', {
+    schema: {
+      tags,
+      security,
+      summary: 'Atomic batch: deletes, then puts, then posts — all or nothing',
+      description: 'Errors are reported per item with JSON pointers such as `/posts/2/value`; nothing is applied unless every item is valid.',
+      params: ZoneParams,
+      body: BatchBody,
+      response: { 200: BatchResult, ...problemResponses(409) },
+    },
+  }, async (req) => {
+    const zone = await loadZone(req, 'write:dns');
+    const result = await services.records.batch(zone, req.body as BatchBodyT);
+    const fresh = await services.zones.get(zone.accountId, zone.id);
+    return {
+      created: result.created.map(recordView),
+      updated: result.updated.map(recordView),
+      deleted: result.deleted,
+      zone: { id: fresh.id, serial: fresh.soa.serial, recordCount: fresh.recordCount },
+    };
+  });
+
+  app.post('/dns-zones/:zoneId/import', {
+    schema: {
+      tags,
+      security,
+      summary: 'Replace the zone\'s records with a zone file',
+      description: 'Send `{"zoneFile": "..."}` as JSON, or the file itself as `text/dns` or `text/plain`. The apex NS set, the SOA serial/MNAME/RNAME and DNSSEC records are the server\'s and are ignored (listed in `ignored`).',
+      params: ZoneParams,
+      body: ImportBody,
+      response: { 200: ImportResult, ...problemResponses(409) },
+    },
+  }, async (req) => {
+    const zone = await loadZone(req, 'write:dns');
+    const body = req.body as { zoneFile: string };
+    const report = await services.zones.importZoneFile(zone, body.zoneFile);
+    const fresh = await services.zones.get(zone.accountId, zone.id);
+    return { zone: zoneView(fresh, ns), ...report };
+  });
+
+  app.get('/dns-zones/:zoneId/export', {
+    schema: {
+      tags,
+      security,
+      summary: 'Export the zone as an RFC 1035 zone file',
+      params: ZoneParams,
+      response: { 200: { description: 'Zone file', content: { 'text/dns': { schema: { type: 'string' } } } }, ...problemResponses() },
+    },
+  }, async (req, reply) => {
+    const zone = await loadZone(req, 'read:dns');
+    const text = await services.zones.exportZoneFile(zone);
+    return reply
+      .type('text/dns; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="${zone.name}.zone"`)
+      .send(text);
+  });
+}
