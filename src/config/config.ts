@@ -24,6 +24,8 @@ export interface Config {
   dns: HostPort;
   databaseUrl: string | null;
   publicUrl: string;
+  /** False when publicUrl was derived from --http (serve then uses the bound address). */
+  publicUrlExplicit: boolean;
   nameservers: string[];
   /** SOA RNAME (mailbox as a name): null = hostmaster.<zone>. */
   hostmaster: string | null;
@@ -178,6 +180,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     dns,
     databaseUrl,
     publicUrl,
+    publicUrlExplicit: get('public-url') !== undefined,
     nameservers: parseNameList(get('nameservers') ?? 'ns1.example.net,ns2.example.net', 'nameservers'),
     hostmaster: get('hostmaster') !== undefined ? parseHostmaster(get('hostmaster')!) : null,
     ttl: { default: ttlDefault, min: ttlMin, max: ttlMax },
