@@ -12,7 +12,7 @@ export function encodeCursor(kind: string, lastId: string): string {
 export function decodeCursor(kind: string, cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const text = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  if (!text.startsWith(`${kind}:`) || text.length > 200) {
+  if (!text.startsWith(`${kind}:`) || text.length > 200 || !/^[0-9a-z_]+$/.test(text.slice(kind.length + 1))) {
     throw new AppError('invalid_request', 'The cursor is not valid for this list.', {
       errors: [fieldError('/cursor', 'invalid_value', '`cursor` must be a `nextCursor` returned by this list.')],
     });

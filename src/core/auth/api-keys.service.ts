@@ -64,6 +64,7 @@ export function validateKeyInput(input: CreateKeyInput): { errors: FieldError[];
   const errors: FieldError[] = [];
   const name = input.name.trim();
   if (name === '' || name.length > 100) errors.push(fieldError('/name', 'invalid_value', '`name` must be 1-100 characters.'));
+  else if (name.includes('\u0000')) errors.push(fieldError('/name', 'invalid_value', '`name` must not contain NUL characters.'));
   const scopes: Scope[] = [];
   if (input.scopes.length === 0) errors.push(fieldError('/scopes', 'required', '`scopes` must list at least one scope.'));
   input.scopes.forEach((s, i) => {

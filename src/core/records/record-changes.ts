@@ -48,7 +48,10 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   const zone = tx.zone;
   const errors: FieldError[] = [];
   const targetIds = [...changes.deletes.map((d) => d.id), ...changes.puts.map((p) => p.id)];
-  const existingById = new Map((targetIds.length ? await tx.recordsById(targetIds) : []).map((r) => [r.id, r]));
+  // Only strings shaped like ids can name a record (and only they may reach the store: PostgreSQL
+  // refuses text with NUL characters); anything else is reported below as "no such record".
+  const lookup = targetIds.filter((id) => /^[0-9a-z_]{1,64}$/.test(id));
+  const existingById = new Map((lookup.length ? await tx.recordsById(lookup) : []).map((r) => [r.id, r]));
   const names = new Set<string>([...changes.posts.map((c) => c.name), ...changes.puts.map((p) => p.candidate.name)]);
   for (const id of targetIds) {
     const r = existingById.get(id);
@@ -93,7 +96,8 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   const updated: DnsRecord[] = [];
   const putPairs: { old: DnsRecord; next: DnsRecord; at: string }[] = [];
   for (const p of changes.puts) {
-    const old = checkTarget(p.id, p.candidate.at + '/id');
+    // In a batch the id is a body field; for a single PUT it is the path, so the pointer is ''.
+    const old = checkTarget(p.id, p.candidate.at === '' ? '' : p.candidate.at + '/id');
     if (!old) continue;
     removeFromState(old);
     const next = toRecord(zone, p.candidate, old.id, old.createdAt, nowIso);

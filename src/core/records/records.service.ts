@@ -1,6 +1,6 @@
 // Records of a zone through the HostUp-style API: turn request bodies into candidates (type, owner,
 // TTL, RDATA), run them through the change engine, and present stored records in the API's shape.
-import { AppError, fieldError, type FieldError } from '../errors.js';
+import { AppError, fieldError, invalid, type FieldError } from '../errors.js';
 import type { DnsRecord, Zone } from '../model.js';
 import { isInZone, parseName, resolveOwner } from '../names.js';
 import type { Clock, Store } from '../ports.js';
@@ -85,6 +85,7 @@ export class RecordsService {
     if (!Number.isInteger(ttl) || ttl < min || ttl > max) errors.push(fieldError(`${at}/ttl`, 'out_of_range', `\`ttl\` must be between ${min} and ${max}.`));
     const comment = body.comment ?? null;
     if (comment !== null && comment.length > MAX_COMMENT_LENGTH) errors.push(fieldError(`${at}/comment`, 'too_long', `\`comment\` must be at most ${MAX_COMMENT_LENGTH} characters.`));
+    else if (comment !== null && comment.includes('\u0000')) errors.push(fieldError(`${at}/comment`, 'invalid_value', '`comment` must not contain NUL characters.'));
     const rd = buildRdata({ type, value: body.value, priority: body.priority ?? null, weight: body.weight ?? null, port: body.port ?? null });
     if (!rd.ok) errors.push(...rd.errors.map((e) => ({ ...e, pointer: at + e.pointer })));
     else {
@@ -114,7 +115,7 @@ export class RecordsService {
 
   async create(zone: Zone, body: RecordBody): Promise<DnsRecord> {
     const p = this.prepare(zone, body, '');
-    if (!p.candidate) throwFieldErrors(p.errors, 'The record');
+    if (!p.candidate) throw invalid(p.errors, 'The record failed validation.');
     const r = await this.apply(zone, { deletes: [], puts: [], posts: [p.candidate] });
     return r.created[0]!;
   }
@@ -122,7 +123,7 @@ export class RecordsService {
   async replace(zone: Zone, recordId: string, body: RecordBody): Promise<DnsRecord> {
     await this.get(zone, recordId);
     const p = this.prepare(zone, body, '');
-    if (!p.candidate) throwFieldErrors(p.errors, 'The record');
+    if (!p.candidate) throw invalid(p.errors, 'The record failed validation.');
     const r = await this.apply(zone, { deletes: [], puts: [{ id: recordId, candidate: p.candidate }], posts: [] });
     return r.updated[0]!;
   }
@@ -158,13 +159,33 @@ export class RecordsService {
       errors.push(...p.errors);
       if (p.candidate) changes.posts.push(p.candidate);
     });
-    if (errors.length > 0) throwFieldErrors(errors, 'The batch');
+    // Report the rule errors of the valid items too (missing ids, duplicates, ...), not only the
+    // malformed ones, so that one answer lists every bad item.
+    if (errors.length > 0) throw invalid([...errors, ...(await this.dryRunErrors(zone, changes))], 'The batch failed validation.');
     return this.apply(zone, changes);
+  }
+
+  /** The field errors planning `changes` would give, from a transaction that is always rolled back. */
+  private async dryRunErrors(zone: Zone, changes: ChangeSet): Promise<FieldError[]> {
+    const rollback = new Error('dry run');
+    try {
+      await this.store.applyZoneChange(zone.id, async (tx) => {
+        await planChanges(tx, changes, { maxRecords: Number.MAX_SAFE_INTEGER, protect: this.protectApexNs(tx.zone) }, this.clock.now().toISOString());
+        throw rollback;
+      });
+    } catch (err) {
+      if (err instanceof AppError) return err.errors;
+      if (err !== rollback) throw err;
+    }
+    return [];
   }
 
   async list(zone: Zone, filter: { type?: string; name?: string; limit?: number; afterId?: string }): Promise<DnsRecord[]> {
     const q: { type?: string; name?: string; limit?: number; afterId?: string } = {};
-    if (filter.type !== undefined && filter.type !== '') q.type = filter.type.trim().toUpperCase();
+    if (filter.type !== undefined && filter.type !== '') {
+      q.type = filter.type.trim().toUpperCase();
+      if (!isApiRecordType(q.type)) throw new AppError('invalid_request', 'The `type` filter is not a record type.', { errors: [fieldError('/type', 'invalid_value', '`type` must be a record type such as TXT.')] });
+    }
     if (filter.name !== undefined && filter.name !== '') {
       const n = parseName(resolveOwner(filter.name, zone.name), 'any');
       if (!n.ok) throw new AppError('invalid_request', 'The `name` filter is not a valid name.', { errors: [fieldError('/name', 'invalid_format', `\`name\` ${n.detail}.`)] });

@@ -2,13 +2,18 @@
 // valid key was sent), run before the body is parsed.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
-import type { Principal } from '../../core/auth/principal.js';
+import { requireScope, type Principal } from '../../core/auth/principal.js';
+import type { Scope } from '../../core/model.js';
 import type { ApiKeysService } from '../../core/auth/api-keys.service.js';
 import { rateLimitError, type RateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+  }
+  interface FastifyContextConfig {
+    /** The scope a route needs: checked right after authentication, before the body is parsed. */
+    scope?: Scope;
   }
 }
 
@@ -45,5 +50,7 @@ export function installAuth(app: FastifyInstance, keys: ApiKeysService, limiter:
     if (!decision.allowed) throw rateLimitError(decision.headers);
     if (failure) throw failure;
     req.principal = principal;
+    const scope = req.routeOptions.config.scope;
+    if (scope && principal) requireScope(principal, scope);
   });
 }

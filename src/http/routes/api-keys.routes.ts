@@ -19,6 +19,7 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
   const { services } = opts;
 
   app.get('/api-keys', {
+    config: { scope: 'read:account' },
     schema: { tags, security, summary: 'List API keys of the account', querystring: KeysQuery, response: { 200: PageOf(ApiKeySchema, 'ApiKeyPage'), ...problemResponses() } },
   }, async (req) => {
     const p = principalOf(req);
@@ -28,6 +29,7 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.post('/api-keys', {
+    config: { scope: 'write:account' },
     schema: {
       tags,
       security,
@@ -44,6 +46,7 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.delete('/api-keys/:keyId', {
+    config: { scope: 'write:account' },
     schema: { tags, security, summary: 'Revoke an API key', params: IdParam('keyId', 'key_'), response: { 204: Type.Null(), ...problemResponses() } },
   }, async (req, reply) => {
     const p = principalOf(req);

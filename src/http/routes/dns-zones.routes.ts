@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import { requireScope, requireZoneAccess } from '../../core/auth/principal.js';
 import { AppError } from '../../core/errors.js';
 import type { Scope, Zone } from '../../core/model.js';
+import { parseName } from '../../core/names.js';
 import { decodeCursor, encodeCursor } from '../../core/pagination.js';
 import { recordView, type RecordBody } from '../../core/records/records.service.js';
 import type { Services } from '../../core/services.js';
@@ -32,6 +33,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   }
 
   app.get('/dns-zones', {
+    config: { scope: 'read:dns' },
     schema: { tags, security, summary: 'List DNS zones', querystring: ListQuery, response: { 200: PageOf(ZoneSchema, 'ZonePage'), ...problemResponses() } },
   }, async (req) => {
     const p = principalOf(req);
@@ -42,13 +44,15 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.post('/dns-zones', {
+    config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Create a DNS zone', body: CreateZoneBody, response: { 201: ZoneSchema, ...problemResponses(409) } },
   }, async (req, reply) => {
     const p = principalOf(req);
     requireScope(p, 'write:dns');
     const { name } = req.body as { name: string };
     if (p.zones !== null) {
-      const z = name.trim().toLowerCase().replace(/\.$/, '');
+      const parsed = parseName(name, 'hostname');
+      const z = parsed.ok ? parsed.name : name.trim().toLowerCase();
       if (!p.zones.includes(z)) throw new AppError('forbidden', `This API key is restricted to other zones and may not create ${z}.`);
     }
     const zone = await services.zones.create(p.accountId, name);
@@ -72,10 +76,11 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     return body;
   };
   const recordsRouteSchema = (summary: string) => ({ tags, security, summary, params: ZoneParams, querystring: RecordsQuery, response: { 200: ZoneWithRecords, ...problemResponses() } });
-  app.get('/dns-zones/:zoneId', { schema: recordsRouteSchema('Get a DNS zone with its records') }, zoneWithRecords);
-  app.get('/dns-zones/:zoneId/records', { schema: recordsRouteSchema('List the records of a zone (alias)') }, zoneWithRecords);
+  app.get('/dns-zones/:zoneId', { config: { scope: 'read:dns' }, schema: recordsRouteSchema('Get a DNS zone with its records') }, zoneWithRecords);
+  app.get('/dns-zones/:zoneId/records', { config: { scope: 'read:dns' }, schema: recordsRouteSchema('List the records of a zone (alias)') }, zoneWithRecords);
 
   app.delete('/dns-zones/:zoneId', {
+    config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Delete a DNS zone and its records', params: ZoneParams, response: { 204: Type.Null(), ...problemResponses() } },
   }, async (req, reply) => {
     const zone = await loadZone(req, 'write:dns');
@@ -84,6 +89,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.post('/dns-zones/:zoneId/records', {
+    config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Create a record', params: ZoneParams, body: RecordBodySchema, response: { 201: RecordSchema, ...problemResponses(409) } },
   }, async (req, reply) => {
     const zone = await loadZone(req, 'write:dns');
@@ -92,6 +98,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.put('/dns-zones/:zoneId/records/:recordId', {
+    config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Replace a record', params: RecordParams, body: RecordBodySchema, response: { 200: RecordSchema, ...problemResponses(409) } },
   }, async (req) => {
     const zone = await loadZone(req, 'write:dns');
@@ -100,6 +107,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.delete('/dns-zones/:zoneId/records/:recordId', {
+    config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Delete a record', params: RecordParams, response: { 204: Type.Null(), ...problemResponses(409) } },
   }, async (req, reply) => {
     const zone = await loadZone(req, 'write:dns');
@@ -108,6 +116,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.post('/dns-zones/:zoneId/records/batch', {
+    config: { scope: 'write:dns' },
     schema: {
       tags,
       security,
@@ -130,6 +139,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.post('/dns-zones/:zoneId/import', {
+    config: { scope: 'write:dns' },
     schema: {
       tags,
       security,
@@ -148,6 +158,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   app.get('/dns-zones/:zoneId/export', {
+    config: { scope: 'read:dns' },
     schema: {
       tags,
       security,

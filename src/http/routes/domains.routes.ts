@@ -28,6 +28,7 @@ export async function domainsRoutes(app: FastifyInstance, opts: { services: Serv
   }
 
   app.get('/domains', {
+    config: { scope: 'read:domains' },
     schema: { tags, security, summary: 'List domains', querystring: ListQuery, response: { 200: PageOf(DomainSchema, 'DomainPage'), ...problemResponses() } },
   }, async (req) => {
     const p = principalOf(req);
@@ -41,6 +42,7 @@ export async function domainsRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.get('/domains/:domainId', {
+    config: { scope: 'read:domains' },
     schema: { tags, security, summary: 'Get a domain', params: DomainParams, response: { 200: DomainSchema, ...problemResponses() } },
   }, async (req) => {
     const d = await loadDomain(req, 'read:domains');
@@ -48,6 +50,7 @@ export async function domainsRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.patch('/domains/:domainId', {
+    config: { scope: 'write:domains' },
     schema: {
       tags,
       security,
@@ -64,6 +67,7 @@ export async function domainsRoutes(app: FastifyInstance, opts: { services: Serv
   });
 
   app.get('/domains/:domainId/dns', {
+    config: { scope: 'read:domains' },
     schema: { tags, security, summary: 'The DNS of a domain: zone, records, nameservers', params: DomainParams, response: { 200: DomainDns, ...problemResponses() } },
   }, async (req) => {
     const d = await loadDomain(req, 'read:domains');
