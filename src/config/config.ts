@@ -57,7 +57,7 @@ export const SETTINGS = [
   ['body-limit', 'Largest request body in bytes', '10485760'],
   ['trust-proxy', 'Comma-separated CIDRs of proxies whose X-Forwarded-For is used', '(none)'],
   ['log-level', 'fatal|error|warn|info|debug|trace|silent', 'info'],
-  ['sqlite-synchronous', 'full (default; durable on power loss) or normal (durable on process crash)', 'full'],
+  ['sqlite-synchronous', 'normal (default: a commit survives a process crash) or full (also survives power loss; one fsync per commit)', 'normal'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -167,12 +167,14 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   publicUrl = publicUrl.replace(/\/+$/, '');
   const ttlMin = parseIntSetting(get('min-ttl') ?? '60', 'min-ttl', 1, 2147483647);
   const ttlMax = parseIntSetting(get('max-ttl') ?? '86400', 'max-ttl', 1, 2147483647);
-  const ttlDefault = parseIntSetting(get('default-ttl') ?? '3600', 'default-ttl', 1, 2147483647);
   if (ttlMin > ttlMax) throw new ConfigError('--min-ttl must not be larger than --max-ttl');
+  // An explicit default must lie in the range; the built-in 3600 is clamped into it instead.
+  const explicitDefault = get('default-ttl');
+  const ttlDefault = explicitDefault !== undefined ? parseIntSetting(explicitDefault, 'default-ttl', 1, 2147483647) : Math.min(Math.max(3600, ttlMin), ttlMax);
   if (ttlDefault < ttlMin || ttlDefault > ttlMax) throw new ConfigError('--default-ttl must lie between --min-ttl and --max-ttl');
   const logLevel = (get('log-level') ?? 'info') as Config['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  const sync = get('sqlite-synchronous') ?? 'full';
+  const sync = get('sqlite-synchronous') ?? 'normal';
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError('--sqlite-synchronous must be full or normal');
   return {
     dataDir: path.resolve(cwd, get('data') ?? './data'),

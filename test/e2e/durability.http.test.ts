@@ -77,7 +77,7 @@ describe('kill -9 after acknowledged writes', () => {
     for (const c of cleanups) await c();
   });
 
-  it('SQLite (synchronous=full) keeps every acknowledged write', async () => {
+  it('SQLite (default synchronous=normal) keeps every acknowledged write', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'zk-dur-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await scenario(['--data', dir]);

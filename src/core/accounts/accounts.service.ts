@@ -13,6 +13,7 @@ export class AccountsService {
   async create(name: string): Promise<Account> {
     const n = name.trim();
     if (n === '' || n.length > 100) throw invalid([fieldError('/name', 'invalid_value', '`name` must be 1-100 characters.')]);
+    if (n.includes('\u0000')) throw invalid([fieldError('/name', 'invalid_value', '`name` must not contain NUL characters.')]);
     const account: Account = { id: newId('account'), name: n, createdAt: this.clock.now().toISOString() };
     await this.store.accounts.create(account);
     return account;
