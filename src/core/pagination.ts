@@ -1,6 +1,7 @@
 // Opaque cursors for keyset pagination: the id of the last item, base64url-wrapped with a kind tag so
 // a cursor from one list cannot be replayed on another.
 import { AppError, fieldError } from './errors.js';
+import { parseName } from './names.js';
 
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -26,4 +27,19 @@ export function toPage<T extends { id: string }>(kind: string, fetched: T[], lim
   const data = hasMore ? fetched.slice(0, limit) : fetched;
   const last = data[data.length - 1];
   return { data, hasMore, nextCursor: hasMore && last ? encodeCursor(kind, last.id) : null };
+}
+
+/**
+ * The keyset query of a list request: the cursor decoded, and the optional exact `name` filter in
+ * canonical form. `null` when the name cannot match anything (the list is then empty).
+ */
+export function listQuery(kind: string, q: { limit: number; cursor?: string; name?: string }): { limit: number; afterId?: string; name?: string } | null {
+  const afterId = decodeCursor(kind, q.cursor);
+  const out: { limit: number; afterId?: string; name?: string } = { limit: q.limit + 1, ...(afterId ? { afterId } : {}) };
+  if (q.name !== undefined && q.name !== '') {
+    const r = parseName(q.name, 'any');
+    if (!r.ok) return null;
+    out.name = r.name;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 // the record and batch routes never yields a 500 — always a problem document or a success.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, startTestServer, type ApiResponse, type TestServer } from '../helpers/server.js';
+import { client, startTestServer, type TestServer } from '../helpers/server.js';
 import { createRecord, createZone, describeEachDialect, expectProblem, getZone, pgFor, type Call } from './support.js';
 
 const pgOk = await pgFor('http problems');

@@ -29,34 +29,12 @@ export interface CreateKeyInput {
   expiresInDays?: number | null;
 }
 
-export interface PublicApiKey {
-  id: string;
-  name: string;
-  accountId: string;
-  tokenPrefix: string;
-  scopes: Scope[];
-  zones: string[] | null;
-  allowIps: string[] | null;
-  expiresAt: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+/** A key as the API and CLI show it: everything but the token hash. */
+export type PublicApiKey = Omit<ApiKey, 'tokenHash'>;
 
 export function publicKey(k: ApiKey): PublicApiKey {
-  return {
-    id: k.id,
-    name: k.name,
-    accountId: k.accountId,
-    tokenPrefix: k.tokenPrefix,
-    scopes: k.scopes,
-    zones: k.zones,
-    allowIps: k.allowIps,
-    expiresAt: k.expiresAt,
-    createdAt: k.createdAt,
-    lastUsedAt: k.lastUsedAt,
-    revokedAt: k.revokedAt,
-  };
+  const { tokenHash: _hash, ...rest } = k;
+  return rest;
 }
 
 /** Validates the key fields; pointers are relative to the key object. */

@@ -2,8 +2,7 @@
 // elsewhere); registry-backed domains and their settings arrive with the registry layer.
 import { AppError, fieldError } from '../errors.js';
 import type { Domain } from '../model.js';
-import { parseName } from '../names.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { listQuery, toPage } from '../pagination.js';
 import type { Clock, Store } from '../ports.js';
 
 export interface DomainPatch {
@@ -21,14 +20,9 @@ export class DomainsService {
   }
 
   async list(accountId: string, q: { limit: number; cursor?: string; name?: string }): Promise<{ data: Domain[]; hasMore: boolean; nextCursor: string | null }> {
-    const afterId = decodeCursor('dom', q.cursor);
-    let name: string | undefined;
-    if (q.name !== undefined && q.name !== '') {
-      const r = parseName(q.name, 'any');
-      if (!r.ok) return { data: [], hasMore: false, nextCursor: null };
-      name = r.name;
-    }
-    const rows = await this.store.domains.list(accountId, { limit: q.limit + 1, ...(afterId ? { afterId } : {}), ...(name ? { name } : {}) });
+    const query = listQuery('dom', q);
+    if (query === null) return { data: [], hasMore: false, nextCursor: null };
+    const rows = await this.store.domains.list(accountId, query);
     return toPage('dom', rows, q.limit);
   }
 

@@ -5,7 +5,7 @@ import { AppError, fieldError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { DnsRecord, Domain, Zone } from '../model.js';
 import { parseName } from '../names.js';
-import { decodeCursor, toPage } from '../pagination.js';
+import { listQuery, toPage } from '../pagination.js';
 import { nextSerial, type Clock, type Store } from '../ports.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeSet } from '../records/record-changes.js';
 import { isApiRecordType } from '../records/record-types.js';
@@ -100,14 +100,9 @@ export class ZonesService {
   }
 
   async list(accountId: string, q: { limit: number; cursor?: string; name?: string }): Promise<{ data: Zone[]; hasMore: boolean; nextCursor: string | null }> {
-    const afterId = decodeCursor('zone', q.cursor);
-    let name: string | undefined;
-    if (q.name !== undefined && q.name !== '') {
-      const r = parseName(q.name, 'any');
-      if (!r.ok) return { data: [], hasMore: false, nextCursor: null };
-      name = r.name;
-    }
-    const rows = await this.store.zones.list(accountId, { limit: q.limit + 1, ...(afterId ? { afterId } : {}), ...(name ? { name } : {}) });
+    const query = listQuery('zone', q);
+    if (query === null) return { data: [], hasMore: false, nextCursor: null };
+    const rows = await this.store.zones.list(accountId, query);
     return toPage('zone', rows, q.limit);
   }
 
