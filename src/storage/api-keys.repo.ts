@@ -4,6 +4,7 @@ import type { ApiKey, Scope } from '../core/model.js';
 import type { ApiKeysRepo, ListQuery } from '../core/ports.js';
 import { mapConflicts } from './errors.js';
 import type { ApiKeysTable, Db } from './schema.js';
+import { stmt, type SqlAccess } from './sql-runner.js';
 import { num, parseJson } from './sql-util.js';
 
 function toApiKey(r: Selectable<ApiKeysTable>): ApiKey {
@@ -23,8 +24,14 @@ function toApiKey(r: Selectable<ApiKeysTable>): ApiKey {
   };
 }
 
+// Every authenticated request looks its key up by hash: precompiled (see sql-runner.ts).
+const FIND_BY_HASH = stmt('select * from api_keys where token_hash = ?');
+
 export class SqlApiKeysRepo implements ApiKeysRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlAccess,
+  ) {}
 
   async create(k: ApiKey): Promise<void> {
     await mapConflicts(() =>
@@ -54,7 +61,7 @@ export class SqlApiKeysRepo implements ApiKeysRepo {
   }
 
   async findByHash(tokenHash: string): Promise<ApiKey | undefined> {
-    const r = await this.db.selectFrom('api_keys').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    const [r] = await this.sql.all<Selectable<ApiKeysTable>>(FIND_BY_HASH, [tokenHash]);
     return r && toApiKey(r);
   }
 

@@ -1,8 +1,9 @@
 // The change journal: append (inside a zone transaction), read after a seq, and per-zone serial chains.
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { JournalEntry, JournalKind, RR } from '../core/model.js';
 import type { JournalRepo } from '../core/ports.js';
-import type { Db, Dialect, Executor, JournalTable } from './schema.js';
+import type { Db, Dialect, JournalTable } from './schema.js';
+import { stmt, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { num } from './sql-util.js';
 import { selectZone } from './zones.repo.js';
 
@@ -25,6 +26,15 @@ export function toEntry(r: Selectable<JournalTable>): JournalEntry {
   };
 }
 
+const JOURNAL_INSERT = 'insert into journal (zone_id, zone_name, kind, from_serial, to_serial, removed, added, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_ENTRY = stmt(`${JOURNAL_INSERT} returning seq`);
+// PostgreSQL: the NOTIFY rides on the insert (one round trip less); pg_notify runs once, for the
+// inserted row, after the insert — the same order as a separate statement.
+const PG_INSERT_ENTRY_NOTIFY = stmt(`${JOURNAL_INSERT} returning seq, pg_notify(?, current_schema() || ':' || seq)`);
+const PG_JOURNAL_LOCK = stmt(`select pg_advisory_xact_lock(${PG_LOCK_CLASS_JOURNAL}, hashtext(current_schema()))`);
+const READ_AFTER = stmt('select * from journal where seq > ? order by seq limit ?');
+const LATEST_SEQ = stmt('select max(seq) as m from journal');
+
 /**
  * Appends an entry inside the caller's write transaction.
  *
@@ -34,51 +44,39 @@ export function toEntry(r: Selectable<JournalTable>): JournalEntry {
  * seq order equal commit order; it is held only for the insert, the NOTIFY and the commit.
  * SQLite writers are serialized by the database lock already.
  */
-export async function appendJournal(trx: Executor, dialect: Dialect, e: Omit<JournalEntry, 'seq'>): Promise<JournalEntry> {
+export async function appendJournal(tx: SqlRunner, dialect: Dialect, e: Omit<JournalEntry, 'seq'>): Promise<JournalEntry> {
+  const values: unknown[] = [e.zoneId, e.zoneName, e.kind, e.fromSerial, e.toSerial, JSON.stringify(e.removed), JSON.stringify(e.added), e.createdAt];
+  let row: { seq: number | string } | undefined;
   if (dialect === 'postgres') {
-    await sql`select pg_advisory_xact_lock(${sql.lit(PG_LOCK_CLASS_JOURNAL)}, hashtext(current_schema()))`.execute(trx);
+    await tx.all(PG_JOURNAL_LOCK, []);
+    // The notification is delivered by PostgreSQL only when (and if) the transaction commits.
+    [row] = await tx.all<{ seq: number | string }>(PG_INSERT_ENTRY_NOTIFY, [...values, JOURNAL_CHANNEL]);
+  } else {
+    [row] = await tx.all<{ seq: number | string }>(INSERT_ENTRY, values);
   }
-  const row = await trx
-    .insertInto('journal')
-    .values({
-      zone_id: e.zoneId,
-      zone_name: e.zoneName,
-      kind: e.kind,
-      from_serial: e.fromSerial,
-      to_serial: e.toSerial,
-      removed: JSON.stringify(e.removed),
-      added: JSON.stringify(e.added),
-      created_at: e.createdAt,
-    })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  const seq = num(row.seq);
-  if (dialect === 'postgres') {
-    // Delivered by PostgreSQL only when (and if) the transaction commits.
-    await sql`select pg_notify(${JOURNAL_CHANNEL}, current_schema() || ':' || ${String(seq)})`.execute(trx);
-  }
-  return { seq, ...e };
+  return { seq: num(row!.seq), ...e };
 }
 
 export class SqlJournalRepo implements JournalRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlAccess,
+  ) {}
 
+  // Followers (change feed) run these two after every commit.
   async readAfter(afterSeq: number, limit: number): Promise<JournalEntry[]> {
-    const rows = await this.db.selectFrom('journal').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    const rows = await this.sql.all<Selectable<JournalTable>>(READ_AFTER, [afterSeq, limit]);
     return rows.map(toEntry);
   }
 
   async latestSeq(): Promise<number> {
-    const r = await this.db
-      .selectFrom('journal')
-      .select((eb) => eb.fn.max('seq').as('m'))
-      .executeTakeFirst();
-    return num(r?.m as number | string | null | undefined);
+    const [r] = await this.sql.all<{ m: number | string | null }>(LATEST_SEQ, []);
+    return num(r?.m);
   }
 
   async readZoneSince(zoneId: string, fromSerial: number): Promise<JournalEntry[] | null> {
     // Zone first, journal second: the journal then reaches at least the serial read here.
-    const zone = await selectZone(this.db, zoneId, false);
+    const zone = await selectZone(this.sql, zoneId, false);
     if (!zone) return null;
     const current = zone.soa.serial;
     if (fromSerial === current) return [];

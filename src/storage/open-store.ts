@@ -11,7 +11,7 @@ import { migrate } from './migrate.js';
 import { GuardedPostgresDialect } from './pg-dialect.js';
 import { PgJournalListener } from './pg-listener.js';
 import type { Database as Schema, Db } from './schema.js';
-import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js';
+import { ImmediateSqliteDialect, SqliteDirect, SqliteHandle } from './sqlite-dialect.js';
 import { SqlStore } from './store.js';
 
 export interface OpenStoreOptions {
@@ -55,9 +55,10 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
     sqlite.close();
     throw err;
   }
-  const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file)) });
+  const handle = new SqliteHandle(sqlite, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file));
+  const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(handle) });
   await migrateOrClose(db, () => migrate(db, 'sqlite', { now }));
-  return new SqlStore(db, 'sqlite', clock, { feed });
+  return new SqlStore(db, 'sqlite', clock, { feed, sql: new SqliteDirect(handle) });
 }
 
 async function openPostgres(url: string, opts: OpenStoreOptions, clock: Clock, feed: FeedOptions, now: () => string): Promise<SqlStore> {

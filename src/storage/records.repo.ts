@@ -1,9 +1,10 @@
 // Records repository: reads by id, filtered keyset lists, batch iteration; row mapping for the writer.
-import type { Insertable, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { DnsRecord, RecordStatus, RR } from '../core/model.js';
 import type { RecordQuery, RecordsRepo } from '../core/ports.js';
-import type { Db, Executor, RecordsTable } from './schema.js';
-import { chunks, IN_CHUNK, num } from './sql-util.js';
+import type { Db, RecordsTable } from './schema.js';
+import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sql-runner.js';
+import { chunks, IN_CHUNK, INSERT_CHUNK, num } from './sql-util.js';
 
 export const DEFAULT_ITERATE_BATCH = 5000;
 
@@ -22,19 +23,45 @@ export function toRecord(r: Selectable<RecordsTable>): DnsRecord {
   };
 }
 
-export function recordRow(zoneId: string, r: DnsRecord): Insertable<RecordsTable> {
-  return {
-    id: r.id,
-    zone_id: zoneId,
-    name: r.name,
-    type: r.type,
-    ttl: r.ttl,
-    rdata: r.rdata,
-    comment: r.comment,
-    status: r.status,
-    created_at: r.createdAt,
-    updated_at: r.updatedAt,
-  };
+const RECORD_COLUMNS = 'id, zone_id, name, type, ttl, rdata, comment, status, created_at, updated_at';
+const ROW_MARKS = `(${marks(10)})`;
+
+/** A record's row values in RECORD_COLUMNS order. */
+function recordValues(zoneId: string, r: DnsRecord): unknown[] {
+  return [r.id, zoneId, r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.createdAt, r.updatedAt];
+}
+
+// The hot statements of record writes and reads, precompiled (see sql-runner.ts). On SQLite the
+// records table is clustered by (zone_id, name, id) with a unique (zone_id, id) index; see 001-initial.
+const SELECT_RECORD = stmt('select * from records where zone_id = ? and id = ?');
+const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
+const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
+const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
+const insertStmt = stmtPerLength((n) => stmt(`insert into records (${RECORD_COLUMNS}) values ${Array<string>(n).fill(ROW_MARKS).join(', ')}`));
+const UPDATE_RECORD = stmt('update records set name = ?, type = ?, ttl = ?, rdata = ?, comment = ?, status = ?, updated_at = ? where zone_id = ? and id = ?');
+// SQLite's planner would walk the whole zone in primary-key order for this DELETE (it does not for
+// the SELECT by ids); the unique (zone_id, id) index makes it one seek per id.
+const deleteStmt = stmtPerLength((n) =>
+  stmt({
+    sqlite: `delete from records indexed by records_zone_id_uq where zone_id = ? and id in (${marks(n)})`,
+    postgres: `delete from records where zone_id = ? and id in (${marks(n)})`,
+  }),
+);
+
+/** Inserts records of one zone, in multi-row INSERTs of at most INSERT_CHUNK rows. */
+export async function insertRecords(tx: SqlRunner, zoneId: string, records: readonly DnsRecord[]): Promise<void> {
+  for (const part of chunks(records, INSERT_CHUNK)) {
+    await tx.run(insertStmt(part.length), part.flatMap((r) => recordValues(zoneId, r)));
+  }
+}
+
+/** Writes a record's new content (everything but its id, zone and createdAt). */
+export async function updateRecord(tx: SqlRunner, zoneId: string, r: DnsRecord): Promise<void> {
+  await tx.run(UPDATE_RECORD, [r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.updatedAt, zoneId, r.id]);
+}
+
+export async function deleteRecords(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<void> {
+  for (const part of chunks(ids, IN_CHUNK)) await tx.run(deleteStmt(part.length), [zoneId, ...part]);
 }
 
 /** The RR a record contributes to DNS and the journal. */
@@ -47,36 +74,38 @@ export function activeRRs(records: readonly DnsRecord[]): RR[] {
   return records.filter((r) => r.status === 'active').map(toRR);
 }
 
-export async function selectRecordsById(db: Executor, zoneId: string, ids: readonly string[]): Promise<DnsRecord[]> {
+export async function selectRecordsById(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<DnsRecord[]> {
   const out: DnsRecord[] = [];
   for (const part of chunks([...new Set(ids)], IN_CHUNK)) {
-    const rows = await db.selectFrom('records').selectAll().where('zone_id', '=', zoneId).where('id', 'in', part).orderBy('id').execute();
-    out.push(...rows.map(toRecord));
+    const rows = await tx.all<Selectable<RecordsTable>>(selectByIdStmt(part.length), [zoneId, ...part]);
+    for (const r of rows) out.push(toRecord(r));
   }
   return out;
 }
 
-export async function selectRecordsAt(db: Executor, zoneId: string, names: readonly string[]): Promise<DnsRecord[]> {
+export async function selectRecordsAt(tx: SqlRunner, zoneId: string, names: readonly string[]): Promise<DnsRecord[]> {
   const out: DnsRecord[] = [];
   for (const part of chunks([...new Set(names)], IN_CHUNK)) {
-    // No ORDER BY here: SQLite would then walk the (zone_id, id) index through the whole zone
-    // instead of seeking the (zone_id, name) index — O(zone size) per write. Sorted below instead.
-    const rows = await db.selectFrom('records').selectAll().where('zone_id', '=', zoneId).where('name', 'in', part).execute();
-    out.push(...rows.map(toRecord));
+    // No ORDER BY: the rows come from (zone_id, name) seeks; sorted by id below.
+    const rows = await tx.all<Selectable<RecordsTable>>(selectAtStmt(part.length), [zoneId, ...part]);
+    for (const r of rows) out.push(toRecord(r));
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export async function selectAllRecords(db: Executor, zoneId: string): Promise<DnsRecord[]> {
-  const rows = await db.selectFrom('records').selectAll().where('zone_id', '=', zoneId).orderBy('id').execute();
+export async function selectAllRecords(tx: SqlRunner, zoneId: string): Promise<DnsRecord[]> {
+  const rows = await tx.all<Selectable<RecordsTable>>(SELECT_ALL, [zoneId]);
   return rows.map(toRecord);
 }
 
 export class SqlRecordsRepo implements RecordsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlAccess,
+  ) {}
 
   async get(zoneId: string, id: string): Promise<DnsRecord | undefined> {
-    const r = await this.db.selectFrom('records').selectAll().where('zone_id', '=', zoneId).where('id', '=', id).executeTakeFirst();
+    const [r] = await this.sql.all<Selectable<RecordsTable>>(SELECT_RECORD, [zoneId, id]);
     return r && toRecord(r);
   }
 

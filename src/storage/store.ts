@@ -8,6 +8,7 @@ import { SqlDomainsRepo } from './domains.repo.js';
 import { SqlJournalRepo } from './journal.repo.js';
 import { SqlRecordsRepo } from './records.repo.js';
 import type { Db, Dialect } from './schema.js';
+import { KyselySql, type SqlAccess } from './sql-runner.js';
 import { ZoneWriter } from './zone-writer.js';
 import { SqlZonesRepo } from './zones.repo.js';
 
@@ -28,16 +29,19 @@ export class SqlStore implements Store {
     readonly db: Db,
     readonly dialect: Dialect,
     clock: Clock,
-    opts: { feed?: FeedOptions; onClose?: () => Promise<void> } = {},
+    /** `sql`: how the hot paths run precompiled statements (default: through `db`). */
+    opts: { feed?: FeedOptions; onClose?: () => Promise<void>; sql?: SqlAccess } = {},
   ) {
+    const sql = opts.sql ?? new KyselySql(db, dialect);
+    if (sql.dialect !== dialect) throw new Error(`SqlStore: ${sql.dialect} statements for a ${dialect} store`);
     this.accounts = new SqlAccountsRepo(db);
-    this.apiKeys = new SqlApiKeysRepo(db);
+    this.apiKeys = new SqlApiKeysRepo(db, sql);
     this.domains = new SqlDomainsRepo(db);
-    this.zones = new SqlZonesRepo(db);
-    this.records = new SqlRecordsRepo(db);
-    this.journal = new SqlJournalRepo(db);
+    this.zones = new SqlZonesRepo(db, sql);
+    this.records = new SqlRecordsRepo(db, sql);
+    this.journal = new SqlJournalRepo(db, sql);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
-    this.#writer = new ZoneWriter(db, dialect, clock, this.feed);
+    this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});
   }
 

@@ -1,5 +1,4 @@
 // The write side of zones: createZone, deleteZone and applyZoneChange, each one transaction + journal entry.
-import type { Transaction, Updateable } from 'kysely';
 import { AppError } from '../core/errors.js';
 import type { DnsRecord, JournalEntry, Soa, Zone } from '../core/model.js';
 import { nextSerial, type Clock, type CreateZoneInput, type ZoneChangeOutcome, type ZoneChangePlan, type ZoneChangeTx } from '../core/ports.js';
@@ -9,12 +8,11 @@ import { insertDomain } from './domains.repo.js';
 import { rethrowConflict } from './errors.js';
 import { appendJournal } from './journal.repo.js';
 import { runPlan } from './plan-guard.js';
-import { activeRRs, recordRow, selectAllRecords, selectRecordsAt, selectRecordsById } from './records.repo.js';
-import type { Database, Db, Dialect, RecordsTable, ZonesTable } from './schema.js';
-import { chunks, IN_CHUNK, INSERT_CHUNK, writeTx } from './sql-util.js';
-import { selectZone, zoneRow } from './zones.repo.js';
-
-type Trx = Transaction<Database>;
+import { activeRRs, deleteRecords, insertRecords, selectAllRecords, selectRecordsAt, selectRecordsById, updateRecord } from './records.repo.js';
+import type { Db, Dialect } from './schema.js';
+import { KyselySql, type SqlAccess, type SqlRunner } from './sql-runner.js';
+import { writeTx } from './sql-util.js';
+import { selectZone, updateZoneState, zoneRow } from './zones.repo.js';
 
 const SOA_FIELDS = ['mname', 'rname', 'refresh', 'retry', 'expire', 'minimum', 'ttl'] as const;
 
@@ -29,39 +27,43 @@ function sameContent(a: DnsRecord, b: DnsRecord): boolean {
   return a.name === b.name && a.type === b.type && a.ttl === b.ttl && a.rdata === b.rdata && a.comment === b.comment && a.status === b.status;
 }
 
-async function insertRecords(trx: Trx, zoneId: string, records: readonly DnsRecord[]): Promise<void> {
-  for (const part of chunks(records, INSERT_CHUNK)) {
-    await trx.insertInto('records').values(part.map((r) => recordRow(zoneId, r))).execute();
-  }
-}
-
 /** The read side handed to a plan: every query runs in the plan's transaction. */
-function changeTx(trx: Trx, zone: Zone): ZoneChangeTx {
+function changeTx(tx: SqlRunner, zone: Zone): ZoneChangeTx {
   return {
     zone,
-    recordsAt: (names) => (names.length ? selectRecordsAt(trx, zone.id, names) : Promise.resolve([])),
-    recordsById: (ids) => (ids.length ? selectRecordsById(trx, zone.id, ids) : Promise.resolve([])),
-    allRecords: () => selectAllRecords(trx, zone.id),
+    recordsAt: (names) => (names.length ? selectRecordsAt(tx, zone.id, names) : Promise.resolve([])),
+    recordsById: (ids) => (ids.length ? selectRecordsById(tx, zone.id, ids) : Promise.resolve([])),
+    allRecords: () => selectAllRecords(tx, zone.id),
   };
 }
 
+/**
+ * applyZoneChange (the hot path: every record write) runs precompiled statements through `sql`
+ * (on SQLite straight on better-sqlite3); createZone and deleteZone use the Kysely builder, with
+ * the shared statements run through the same Kysely transaction.
+ */
 export class ZoneWriter {
+  private readonly dialect: Dialect;
+
   constructor(
     private readonly db: Db,
-    private readonly dialect: Dialect,
+    private readonly sql: SqlAccess,
     private readonly clock: Clock,
     private readonly feed: StoreChangeFeed,
-  ) {}
+  ) {
+    this.dialect = sql.dialect;
+  }
 
   async createZone(input: CreateZoneInput): Promise<JournalEntry> {
     const zone: Zone = { ...input.zone, recordCount: input.records.length };
     let entry: JournalEntry;
     try {
       entry = await writeTx(this.db, this.dialect, async (trx) => {
+        const tx = new KyselySql(trx, this.dialect);
         if (input.domain) await insertDomain(trx, input.domain);
         await trx.insertInto('zones').values(zoneRow(zone)).execute();
-        await insertRecords(trx, zone.id, input.records);
-        return appendJournal(trx, this.dialect, {
+        await insertRecords(tx, zone.id, input.records);
+        return appendJournal(tx, this.dialect, {
           zoneId: zone.id,
           zoneName: zone.name,
           kind: 'create',
@@ -81,13 +83,14 @@ export class ZoneWriter {
 
   async deleteZone(zoneId: string, opts: { deleteDomain: boolean }): Promise<JournalEntry | null> {
     const entry = await writeTx(this.db, this.dialect, async (trx) => {
-      const zone = await selectZone(trx, zoneId, this.dialect === 'postgres');
+      const tx = new KyselySql(trx, this.dialect);
+      const zone = await selectZone(tx, zoneId, true);
       if (!zone) return null;
-      const records = await selectAllRecords(trx, zoneId);
+      const records = await selectAllRecords(tx, zoneId);
       await trx.deleteFrom('records').where('zone_id', '=', zoneId).execute();
       await trx.deleteFrom('zones').where('id', '=', zoneId).execute();
       if (opts.deleteDomain) await trx.deleteFrom('domains').where('id', '=', zone.domainId).execute();
-      return appendJournal(trx, this.dialect, {
+      return appendJournal(tx, this.dialect, {
         zoneId,
         zoneName: zone.name,
         kind: 'delete',
@@ -113,18 +116,18 @@ export class ZoneWriter {
     const planFailure: { thrown: boolean; error: unknown } = { thrown: false, error: undefined };
     let outcome: ZoneChangeOutcome<T> | undefined;
     try {
-      outcome = await writeTx(this.db, this.dialect, async (trx) => {
-        const zone = await selectZone(trx, zoneId, this.dialect === 'postgres');
+      outcome = await this.sql.write(async (tx) => {
+        const zone = await selectZone(tx, zoneId, true);
         if (!zone) return undefined;
         let plan: ZoneChangePlan<T>;
         try {
-          plan = await runPlan(() => planFn(changeTx(trx, zone)));
+          plan = await runPlan(() => planFn(changeTx(tx, zone)));
         } catch (error) {
           planFailure.thrown = true;
           planFailure.error = error;
           throw error;
         }
-        return this.#applyPlan(trx, zone, plan);
+        return this.#applyPlan(tx, zone, plan);
       });
     } catch (err) {
       // The plan's own error is rethrown as is (same object), never reinterpreted.
@@ -135,8 +138,8 @@ export class ZoneWriter {
     return outcome;
   }
 
-  async #applyPlan<T>(trx: Trx, zone: Zone, plan: ZoneChangePlan<T>): Promise<ZoneChangeOutcome<T>> {
-    const applied = await this.#applyRecords(trx, zone, plan);
+  async #applyPlan<T>(tx: SqlRunner, zone: Zone, plan: ZoneChangePlan<T>): Promise<ZoneChangeOutcome<T>> {
+    const applied = await this.#applyRecords(tx, zone, plan);
     const soaPatch: Partial<Omit<Soa, 'serial'>> = {};
     for (const f of SOA_FIELDS) {
       const v = plan.soa?.[f];
@@ -148,9 +151,8 @@ export class ZoneWriter {
     const now = this.clock.now();
     const soa: Soa = { ...zone.soa, ...soaPatch, serial: nextSerial(zone.soa.serial, now) };
     const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, updatedAt: now.toISOString() };
-    const { id: _id, account_id: _a, domain_id: _d, name: _n, status: _s, created_at: _c, ...set } = zoneRow(next);
-    await trx.updateTable('zones').set(set satisfies Updateable<ZonesTable>).where('id', '=', zone.id).execute();
-    const entry = await appendJournal(trx, this.dialect, {
+    await updateZoneState(tx, next);
+    const entry = await appendJournal(tx, this.dialect, {
       zoneId: zone.id,
       zoneName: zone.name,
       kind: 'update',
@@ -169,7 +171,7 @@ export class ZoneWriter {
    * ids that do not exist are ignored; an update of a missing record is a `not_found` error.
    * Journal order: removed = old versions of updated, then deleted; added = inserted, then updated.
    */
-  async #applyRecords<T>(trx: Trx, zone: Zone, plan: ZoneChangePlan<T>): Promise<Applied> {
+  async #applyRecords<T>(tx: SqlRunner, zone: Zone, plan: ZoneChangePlan<T>): Promise<Applied> {
     const deleteIds = [...new Set(plan.delete)];
     const updateIds = new Set<string>();
     for (const r of plan.update) {
@@ -177,7 +179,7 @@ export class ZoneWriter {
       updateIds.add(r.id);
     }
     if (deleteIds.some((id) => updateIds.has(id))) throw new Error('zone change plan updates and deletes the same record');
-    const old = new Map((await selectRecordsById(trx, zone.id, [...updateIds, ...deleteIds])).map((r) => [r.id, r]));
+    const old = new Map((await selectRecordsById(tx, zone.id, [...updateIds, ...deleteIds])).map((r) => [r.id, r]));
 
     const removed: DnsRecord[] = [];
     const updated: DnsRecord[] = [];
@@ -185,17 +187,14 @@ export class ZoneWriter {
       const prev = old.get(next.id);
       if (!prev) throw new AppError('not_found', `Record ${next.id} was not found in zone ${zone.name}.`);
       if (sameContent(prev, next)) continue;
-      const set: Updateable<RecordsTable> = { name: next.name, type: next.type, ttl: next.ttl, rdata: next.rdata, comment: next.comment, status: next.status, updated_at: next.updatedAt };
-      await trx.updateTable('records').set(set).where('zone_id', '=', zone.id).where('id', '=', next.id).execute();
+      await updateRecord(tx, zone.id, next);
       removed.push(prev);
       updated.push(next);
     }
     const deleted = deleteIds.filter((id) => old.has(id));
-    for (const part of chunks(deleted, IN_CHUNK)) {
-      await trx.deleteFrom('records').where('zone_id', '=', zone.id).where('id', 'in', part).execute();
-    }
+    await deleteRecords(tx, zone.id, deleted);
     removed.push(...deleted.map((id) => old.get(id)!));
-    await insertRecords(trx, zone.id, plan.insert);
+    await insertRecords(tx, zone.id, plan.insert);
     return { removed, added: [...plan.insert, ...updated], countDelta: plan.insert.length - deleted.length };
   }
 }

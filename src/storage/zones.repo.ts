@@ -4,6 +4,7 @@ import type { Zone, ZoneStatus } from '../core/model.js';
 import { formatName, isInZone, labelsOf } from '../core/names.js';
 import type { ListQuery, ZonesRepo } from '../core/ports.js';
 import type { Db, Executor, ZonesTable } from './schema.js';
+import { stmt, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { escapeLike, num } from './sql-util.js';
 
 export function toZone(r: Selectable<ZonesTable>): Zone {
@@ -50,15 +51,26 @@ export function zoneRow(z: Zone): Insertable<ZonesTable> {
   };
 }
 
-/** Reads one zone; on PostgreSQL with `forUpdate` the row stays locked until the transaction ends. */
-export async function selectZone(db: Executor, id: string, forUpdate: boolean): Promise<Zone | undefined> {
-  const r = await db
-    .selectFrom('zones')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(forUpdate, (b) => b.forUpdate())
-    .executeTakeFirst();
+const SELECT_ZONE = stmt('select * from zones where id = ?');
+// SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) hold the database write lock.
+const SELECT_ZONE_LOCKED = stmt({ sqlite: 'select * from zones where id = ?', postgres: 'select * from zones where id = ? for update' });
+const UPDATE_ZONE_STATE = stmt(
+  'update zones set soa_mname = ?, soa_rname = ?, soa_serial = ?, soa_refresh = ?, soa_retry = ?, soa_expire = ?, soa_minimum = ?, soa_ttl = ?, record_count = ?, updated_at = ? where id = ?',
+);
+
+/**
+ * Reads one zone. With `lock` (inside a write transaction) the zone stays locked against other
+ * writers until the transaction ends: PostgreSQL's SELECT ... FOR UPDATE on the zone row.
+ */
+export async function selectZone(tx: SqlRunner, id: string, lock: boolean): Promise<Zone | undefined> {
+  const [r] = await tx.all<Selectable<ZonesTable>>(lock ? SELECT_ZONE_LOCKED : SELECT_ZONE, [id]);
   return r && toZone(r);
+}
+
+/** Writes what a zone change changes: SOA fields, serial, recordCount and updatedAt. */
+export async function updateZoneState(tx: SqlRunner, z: Zone): Promise<void> {
+  const { soa } = z;
+  await tx.run(UPDATE_ZONE_STATE, [soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum, soa.ttl, z.recordCount, z.updatedAt, z.id]);
 }
 
 /** Every proper and improper suffix of a canonical name, label-wise: a.b.c → a.b.c, b.c, c. */
@@ -84,10 +96,13 @@ export async function overlapCandidates(db: Executor, name: string): Promise<Zon
 }
 
 export class SqlZonesRepo implements ZonesRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sql: SqlAccess,
+  ) {}
 
   get(id: string): Promise<Zone | undefined> {
-    return selectZone(this.db, id, false);
+    return selectZone(this.sql, id, false);
   }
 
   async getByName(name: string): Promise<Zone | undefined> {

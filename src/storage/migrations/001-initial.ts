@@ -75,9 +75,15 @@ export const initial: Migration = {
     await db.schema.createIndex('zones_domain_uq').unique().on('zones').column('domain_id').execute();
     await db.schema.createIndex('zones_account_idx').on('zones').columns(['account_id', 'id']).execute();
 
-    await db.schema
+    // Every records query names the zone (zone_id first), and record ids are unique per zone.
+    // SQLite: a WITHOUT ROWID table clustered by (zone_id, name, id) — the rule checks of every write
+    // seek by name, and `?name=` lists come out in id order — plus a unique (zone_id, id) index for
+    // lookups and lists by id: two b-trees written per insert (a rowid table with a text primary key
+    // and these two indexes writes four). PostgreSQL: the same two keys as the primary key
+    // (zone_id, id) and an index on (zone_id, name, id).
+    let records = db.schema
       .createTable('records')
-      .addColumn('id', key, (c) => c.primaryKey())
+      .addColumn('id', key, (c) => c.notNull())
       .addColumn('zone_id', key, (c) => c.notNull().references('zones.id'))
       .addColumn('name', key, (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
@@ -86,19 +92,25 @@ export const initial: Migration = {
       .addColumn('comment', 'text')
       .addColumn('status', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
-      .addColumn('updated_at', 'text', (c) => c.notNull())
-      .execute();
-    // (zone_id, name, id): the rule checks of every write seek by name, and acme.sh-style
-    // `?name=` lists come out in id order straight from the index.
-    await db.schema.createIndex('records_zone_name_idx').on('records').columns(['zone_id', 'name', 'id']).execute();
-    await db.schema.createIndex('records_zone_id_idx').on('records').columns(['zone_id', 'id']).execute();
+      .addColumn('updated_at', 'text', (c) => c.notNull());
+    if (dialect === 'sqlite') {
+      records = records.addPrimaryKeyConstraint('records_pk', ['zone_id', 'name', 'id']).modifyEnd(sql`without rowid`);
+      await records.execute();
+      // Named in records.repo.ts (INDEXED BY): keep the name.
+      await db.schema.createIndex('records_zone_id_uq').unique().on('records').columns(['zone_id', 'id']).execute();
+    } else {
+      await records.addPrimaryKeyConstraint('records_pk', ['zone_id', 'id']).execute();
+      await db.schema.createIndex('records_zone_name_idx').on('records').columns(['zone_id', 'name', 'id']).execute();
+    }
 
     // No foreign key to zones: entries outlive the zone they describe (the `delete` entry).
+    // seq is strictly increasing and never reused. PostgreSQL: a bigserial. SQLite: the rowid,
+    // which is max(seq) + 1 — without AUTOINCREMENT, whose sqlite_sequence row would be one more
+    // page written per commit; so the newest entry must never be deleted (pruning takes old entries
+    // only), which the trigger below enforces.
     await db.schema
       .createTable('journal')
-      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
-        dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
-      )
+      .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
       .addColumn('zone_id', key, (c) => c.notNull())
       .addColumn('zone_name', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
@@ -108,7 +120,12 @@ export const initial: Migration = {
       .addColumn('added', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('journal_zone_to_serial_idx').on('journal').columns(['zone_id', 'to_serial']).execute();
+    if (dialect === 'sqlite') {
+      await sql`create trigger journal_keep_newest before delete on journal when old.seq = (select max(seq) from journal)
+        begin select raise(abort, 'the newest journal entry cannot be deleted (its seq would be reused)'); end`.execute(db);
+    }
+    // readZoneSince: a zone's entries in seq order (and the entry starting at a serial, searched
+    // backwards from the newest).
     await db.schema.createIndex('journal_zone_seq_idx').on('journal').columns(['zone_id', 'seq']).execute();
   },
 };
