@@ -71,13 +71,14 @@ const pdnsTarget = {
   },
 };
 
-function zkTarget(backend) {
+/** `variantArgs`: serve arguments of this target (e.g. the power-loss-safe SQLite setting). */
+function zkTarget(backend, id, labelSuffix = '', variantArgs = []) {
   return {
-    id: backend === 'sqlite' ? 'zk-sqlite' : 'zk-postgres',
+    id,
     async start({ echo, pgAdminUrl, zkBin, zkExtraArgs }) {
-      const server = await startZonekeeper({ backend, pgAdminUrl, bin: zkBin, extraArgs: zkExtraArgs, echo });
+      const server = await startZonekeeper({ backend, pgAdminUrl, bin: zkBin, extraArgs: [...variantArgs, ...(zkExtraArgs ?? [])], echo });
       return {
-        label: `zonekeeper (${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'})`,
+        label: `zonekeeper (${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}${labelSuffix})`,
         baseUrl: server.baseUrl,
         info: server.info,
         tail: server.tail,
@@ -112,6 +113,7 @@ function zkTarget(backend) {
 
 export const TARGETS = {
   pdns: pdnsTarget,
-  'zk-sqlite': zkTarget('sqlite'),
-  'zk-postgres': zkTarget('postgres'),
+  'zk-sqlite': zkTarget('sqlite', 'zk-sqlite'),
+  'zk-sqlite-full': zkTarget('sqlite', 'zk-sqlite-full', ', synchronous=full', ['--sqlite-synchronous', 'full']),
+  'zk-postgres': zkTarget('postgres', 'zk-postgres'),
 };
