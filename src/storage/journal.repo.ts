@@ -1,11 +1,11 @@
 // The change journal: append (inside a zone transaction), read after a seq, and per-zone serial chains.
 import type { Selectable } from 'kysely';
-import type { JournalEntry, JournalKind, RR } from '../core/model.js';
+import type { JournalEntry, JournalKind, RR, Zone } from '../core/model.js';
 import type { JournalRepo } from '../core/ports.js';
 import type { Db, Dialect, JournalTable } from './schema.js';
 import { stmt, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { num } from './sql-util.js';
-import { selectZone } from './zones.repo.js';
+import { selectZone, updateZoneState, ZONE_STATE_SET, zoneStateParams } from './zones.repo.js';
 
 /** PostgreSQL NOTIFY channel; the payload is `<schema>:<seq>`. */
 export const JOURNAL_CHANNEL = 'zonekeeper_journal';
@@ -32,6 +32,16 @@ const INSERT_ENTRY = stmt(`${JOURNAL_INSERT} returning seq`);
 // inserted row, after the insert — the same order as a separate statement.
 const PG_INSERT_ENTRY_NOTIFY = stmt(`${JOURNAL_INSERT} returning seq, pg_notify(?, current_schema() || ':' || seq)`);
 const PG_JOURNAL_LOCK = stmt(`select pg_advisory_xact_lock(${PG_LOCK_CLASS_JOURNAL}, hashtext(current_schema()))`);
+// PostgreSQL, one round trip for the end of a zone change: the zone row's new state, the journal
+// lock and the entry with its NOTIFY. The lock sits in a MATERIALIZED CTE that the insert reads
+// from, so it cannot be inlined away and is held before the insert draws its seq.
+const PG_ZONE_STATE_AND_ENTRY = stmt(
+  `with journal_lock as materialized (select pg_advisory_xact_lock(${PG_LOCK_CLASS_JOURNAL}, hashtext(current_schema())) as locked),
+   zone_state as (update zones set ${ZONE_STATE_SET} where id = ?)
+   insert into journal (zone_id, zone_name, kind, from_serial, to_serial, removed, added, created_at)
+   select ?::text, ?::text, ?::text, ?::bigint, ?::bigint, ?::text, ?::text, ?::text from journal_lock
+   returning seq, pg_notify(?, current_schema() || ':' || seq)`,
+);
 const READ_AFTER = stmt('select * from journal where seq > ? order by seq limit ?');
 const LATEST_SEQ = stmt('select max(seq) as m from journal');
 
@@ -54,6 +64,20 @@ export async function appendJournal(tx: SqlRunner, dialect: Dialect, e: Omit<Jou
   } else {
     [row] = await tx.all<{ seq: number | string }>(INSERT_ENTRY, values);
   }
+  return { seq: num(row!.seq), ...e };
+}
+
+/**
+ * The end of a zone change: writes the zone's new state and appends its entry — on PostgreSQL in
+ * one statement (same lock order and seq guarantee as appendJournal), on SQLite as two.
+ */
+export async function appendZoneChange(tx: SqlRunner, dialect: Dialect, zone: Zone, e: Omit<JournalEntry, 'seq'>): Promise<JournalEntry> {
+  if (dialect !== 'postgres') {
+    await updateZoneState(tx, zone);
+    return appendJournal(tx, dialect, e);
+  }
+  const values: unknown[] = [e.zoneId, e.zoneName, e.kind, e.fromSerial, e.toSerial, JSON.stringify(e.removed), JSON.stringify(e.added), e.createdAt];
+  const [row] = await tx.all<{ seq: number | string }>(PG_ZONE_STATE_AND_ENTRY, [...zoneStateParams(zone), ...values, JOURNAL_CHANNEL]);
   return { seq: num(row!.seq), ...e };
 }
 

@@ -6,13 +6,13 @@ import { soaRR } from '../core/soa.js';
 import type { StoreChangeFeed } from './change-feed.js';
 import { insertDomain } from './domains.repo.js';
 import { rethrowConflict } from './errors.js';
-import { appendJournal } from './journal.repo.js';
+import { appendJournal, appendZoneChange } from './journal.repo.js';
 import { runPlan } from './plan-guard.js';
 import { activeRRs, deleteRecords, insertRecords, selectAllRecords, selectRecordsAt, selectRecordsById, updateRecord } from './records.repo.js';
 import type { Db, Dialect } from './schema.js';
 import { KyselySql, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { writeTx } from './sql-util.js';
-import { selectZone, updateZoneState, zoneRow } from './zones.repo.js';
+import { selectZone, zoneRow } from './zones.repo.js';
 
 const SOA_FIELDS = ['mname', 'rname', 'refresh', 'retry', 'expire', 'minimum', 'ttl'] as const;
 
@@ -151,8 +151,7 @@ export class ZoneWriter {
     const now = this.clock.now();
     const soa: Soa = { ...zone.soa, ...soaPatch, serial: nextSerial(zone.soa.serial, now) };
     const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, updatedAt: now.toISOString() };
-    await updateZoneState(tx, next);
-    const entry = await appendJournal(tx, this.dialect, {
+    const entry = await appendZoneChange(tx, this.dialect, next, {
       zoneId: zone.id,
       zoneName: zone.name,
       kind: 'update',

@@ -54,9 +54,15 @@ export function zoneRow(z: Zone): Insertable<ZonesTable> {
 const SELECT_ZONE = stmt('select * from zones where id = ?');
 // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) hold the database write lock.
 const SELECT_ZONE_LOCKED = stmt({ sqlite: 'select * from zones where id = ?', postgres: 'select * from zones where id = ? for update' });
-const UPDATE_ZONE_STATE = stmt(
-  'update zones set soa_mname = ?, soa_rname = ?, soa_serial = ?, soa_refresh = ?, soa_retry = ?, soa_expire = ?, soa_minimum = ?, soa_ttl = ?, record_count = ?, updated_at = ? where id = ?',
-);
+/** The SET list of a zone change (SOA, serial, recordCount, updatedAt); params: zoneStateParams. */
+export const ZONE_STATE_SET = 'soa_mname = ?, soa_rname = ?, soa_serial = ?, soa_refresh = ?, soa_retry = ?, soa_expire = ?, soa_minimum = ?, soa_ttl = ?, record_count = ?, updated_at = ?';
+const UPDATE_ZONE_STATE = stmt(`update zones set ${ZONE_STATE_SET} where id = ?`);
+
+/** Parameters of ZONE_STATE_SET followed by the zone id. */
+export function zoneStateParams(z: Zone): unknown[] {
+  const { soa } = z;
+  return [soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum, soa.ttl, z.recordCount, z.updatedAt, z.id];
+}
 
 /**
  * Reads one zone. With `lock` (inside a write transaction) the zone stays locked against other
@@ -69,8 +75,7 @@ export async function selectZone(tx: SqlRunner, id: string, lock: boolean): Prom
 
 /** Writes what a zone change changes: SOA fields, serial, recordCount and updatedAt. */
 export async function updateZoneState(tx: SqlRunner, z: Zone): Promise<void> {
-  const { soa } = z;
-  await tx.run(UPDATE_ZONE_STATE, [soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum, soa.ttl, z.recordCount, z.updatedAt, z.id]);
+  await tx.run(UPDATE_ZONE_STATE, zoneStateParams(z));
 }
 
 /** Every proper and improper suffix of a canonical name, label-wise: a.b.c → a.b.c, b.c, c. */
