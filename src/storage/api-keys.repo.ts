@@ -5,7 +5,7 @@ import type { ApiKeysRepo, ListQuery } from '../core/ports.js';
 import { mapConflicts } from './errors.js';
 import type { ApiKeysTable, Db } from './schema.js';
 import { stmt, type SqlAccess } from './sql-runner.js';
-import { num, parseJson } from './sql-util.js';
+import { num, parseJson, selectAccountPage } from './sql-util.js';
 
 function toApiKey(r: Selectable<ApiKeysTable>): ApiKey {
   return {
@@ -66,16 +66,7 @@ export class SqlApiKeysRepo implements ApiKeysRepo {
   }
 
   async list(accountId: string, q: ListQuery): Promise<ApiKey[]> {
-    const rows = await this.db
-      .selectFrom('api_keys')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
-      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
-      .orderBy('id')
-      .limit(q.limit)
-      .execute();
-    return rows.map(toApiKey);
+    return (await selectAccountPage(this.db, 'api_keys', accountId, q)).map(toApiKey);
   }
 
   async revoke(id: string, at: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Domain, DomainKind, ServiceStatus } from '../core/model.js';
 import type { DomainsRepo, ListQuery } from '../core/ports.js';
 import type { Db, DomainsTable, Executor } from './schema.js';
+import { selectAccountPage } from './sql-util.js';
 
 export function toDomain(r: Selectable<DomainsTable>): Domain {
   return {
@@ -52,16 +53,7 @@ export class SqlDomainsRepo implements DomainsRepo {
   }
 
   async list(accountId: string, q: ListQuery): Promise<Domain[]> {
-    const rows = await this.db
-      .selectFrom('domains')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
-      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
-      .orderBy('id')
-      .limit(q.limit)
-      .execute();
-    return rows.map(toDomain);
+    return (await selectAccountPage(this.db, 'domains', accountId, q)).map(toDomain);
   }
 
   async update(id: string, patch: DomainPatch): Promise<Domain | undefined> {

@@ -1,5 +1,6 @@
 // Small helpers shared by the repositories: chunking, LIKE escaping, number/JSON conversion, transactions.
-import type { Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ListQuery } from '../core/ports.js';
 import type { Database, Db, Dialect } from './schema.js';
 
 /** Max ids per `IN (...)` list and rows per multi-row INSERT (well under both dialects' limits). */
@@ -37,4 +38,27 @@ export function parseJson<T>(text: string | null): T | null {
 export function writeTx<T>(db: Db, dialect: Dialect, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
   const builder = db.transaction();
   return (dialect === 'postgres' ? builder.setIsolationLevel('read committed') : builder).execute(fn);
+}
+
+/** Tables listed per account with keyset pagination (they all have id, account_id and name). */
+export type AccountScopedTable = 'domains' | 'zones' | 'api_keys';
+
+/**
+ * One page of an account's rows: id ascending, strictly after `afterId`, optional exact `name`,
+ * at most `limit` rows (the keyset contract of ListQuery).
+ */
+export async function selectAccountPage<T extends AccountScopedTable>(db: Db, table: T, accountId: string, q: ListQuery): Promise<Selectable<Database[T]>[]> {
+  // The three tables share these columns; Kysely cannot see that through a union of table names,
+  // so the query is typed against one stand-in table and runs against the real one.
+  const scoped = db as unknown as Kysely<{ scoped: { id: string; account_id: string; name: string } }>;
+  const rows = await scoped
+    .selectFrom(table as unknown as 'scoped')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
+    .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
+    .orderBy('id')
+    .limit(q.limit)
+    .execute();
+  return rows as unknown as Selectable<Database[T]>[];
 }

@@ -5,7 +5,7 @@ import { formatName, isInZone, labelsOf } from '../core/names.js';
 import type { ListQuery, ZonesRepo } from '../core/ports.js';
 import type { Db, Executor, ZonesTable } from './schema.js';
 import { stmt, type SqlAccess, type SqlRunner } from './sql-runner.js';
-import { escapeLike, num } from './sql-util.js';
+import { escapeLike, num, selectAccountPage } from './sql-util.js';
 
 export function toZone(r: Selectable<ZonesTable>): Zone {
   return {
@@ -121,16 +121,7 @@ export class SqlZonesRepo implements ZonesRepo {
   }
 
   async list(accountId: string, q: ListQuery): Promise<Zone[]> {
-    const rows = await this.db
-      .selectFrom('zones')
-      .selectAll()
-      .where('account_id', '=', accountId)
-      .$if(q.afterId !== undefined, (b) => b.where('id', '>', q.afterId!))
-      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
-      .orderBy('id')
-      .limit(q.limit)
-      .execute();
-    return rows.map(toZone);
+    return (await selectAccountPage(this.db, 'zones', accountId, q)).map(toZone);
   }
 
   async listAll(): Promise<Zone[]> {
