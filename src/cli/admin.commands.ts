@@ -130,7 +130,7 @@ export async function zonesCommand(ctx: CommandContext): Promise<number> {
     const created = !zone;
     if (!zone) zone = await s.zones.create(account.id, name);
     try {
-      const report = await s.zones.importZoneFile(zone, text);
+      const { zone: _after, ...report } = await s.zones.importZoneFile(zone, text);
       if (ctx.json) ctx.io.out(JSON.stringify({ zoneId: zone.id, created, ...report }) + '\n');
       else {
         ctx.io.out(`${created ? 'created' : 'updated'} zone ${zone.name} (${zone.id}): ${report.added} added, ${report.removed} removed, ${report.updated} updated, ${report.unchanged} unchanged\n`);

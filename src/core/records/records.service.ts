@@ -5,7 +5,7 @@ import type { DnsRecord, Zone } from '../model.js';
 import { isInZone, parseName, resolveOwner } from '../names.js';
 import type { Clock, Store } from '../ports.js';
 import type { CoreSettings } from '../settings.js';
-import { planChanges, throwFieldErrors, type Candidate, type ChangeResult, type ChangeSet } from './record-changes.js';
+import { planChanges, throwFieldErrors, type Candidate, type ChangeLimits, type ChangeResult, type ChangeSet } from './record-changes.js';
 import { buildRdata, isApiRecordType, rdataTargets, splitRdata } from './record-types.js';
 
 export const MAX_COMMENT_LENGTH = 500;
@@ -99,18 +99,20 @@ export class RecordsService {
     return { candidate: { name, type, ttl, rdata: rd.rdata, comment, at }, errors };
   }
 
-  private protectApexNs(zone: Zone) {
-    return (r: DnsRecord): string | null =>
-      r.type === 'NS' && r.name === zone.name ? 'The apex NS set is managed by the server and cannot be changed through records.' : null;
+  /** The limits of a records-API change: the zone's record limit, and the apex NS set kept. */
+  private limits(zone: Zone, maxRecords = this.settings.maxRecordsPerZone): ChangeLimits {
+    return {
+      maxRecords,
+      protect: (r: DnsRecord): string | null =>
+        r.type === 'NS' && r.name === zone.name ? 'The apex NS set is managed by the server and cannot be changed through records.' : null,
+    };
   }
 
-  /** Applies a change set to a zone (validated bodies), atomically. */
-  async apply(zone: Zone, changes: ChangeSet): Promise<ChangeResult> {
-    const outcome = await this.store.applyZoneChange(zone.id, (tx) =>
-      planChanges(tx, changes, { maxRecords: this.settings.maxRecordsPerZone, protect: this.protectApexNs(tx.zone) }, this.clock.now().toISOString()),
-    );
+  /** Applies a change set to a zone (validated bodies), atomically; `zone` is the zone afterwards. */
+  async apply(zone: Zone, changes: ChangeSet): Promise<ChangeResult & { zone: Zone }> {
+    const outcome = await this.store.applyZoneChange(zone.id, (tx) => planChanges(tx, changes, this.limits(tx.zone), this.clock.now().toISOString()));
     if (!outcome) throw new AppError('not_found', `DNS zone ${zone.id} was not found.`);
-    return outcome.result;
+    return { ...outcome.result, zone: outcome.zone };
   }
 
   async create(zone: Zone, body: RecordBody): Promise<DnsRecord> {
@@ -140,7 +142,7 @@ export class RecordsService {
   }
 
   /** The atomic batch: deletes, then puts, then posts; all or nothing, errors per item. */
-  async batch(zone: Zone, body: BatchBody): Promise<ChangeResult> {
+  async batch(zone: Zone, body: BatchBody): Promise<ChangeResult & { zone: Zone }> {
     const deletes = body.deletes ?? [];
     const puts = body.puts ?? [];
     const posts = body.posts ?? [];
@@ -170,7 +172,7 @@ export class RecordsService {
     const rollback = new Error('dry run');
     try {
       await this.store.applyZoneChange(zone.id, async (tx) => {
-        await planChanges(tx, changes, { maxRecords: Number.MAX_SAFE_INTEGER, protect: this.protectApexNs(tx.zone) }, this.clock.now().toISOString());
+        await planChanges(tx, changes, this.limits(tx.zone, Number.MAX_SAFE_INTEGER), this.clock.now().toISOString());
         throw rollback;
       });
     } catch (err) {

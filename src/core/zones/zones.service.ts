@@ -124,7 +124,7 @@ export class ZonesService {
    * the file; its serial, MNAME and RNAME, the apex NS set and DNSSEC records are the server's and
    * are ignored (reported). Rules are those of the records API.
    */
-  async importZoneFile(zone: Zone, text: string): Promise<ImportReport> {
+  async importZoneFile(zone: Zone, text: string): Promise<ImportReport & { zone: Zone }> {
     const parsed = parseZoneFile(text, { origin: zone.name, defaultTtl: this.settings.ttl.default, maxRecords: this.settings.maxRecordsPerZone + 100 });
     if (parsed.errors.length > 0) {
       throwFieldErrors(parsed.errors.slice(0, 100).map((e) => fieldError('/zoneFile', 'invalid_format', `line ${e.line}: ${e.detail}`)), 'The zone file');
@@ -165,6 +165,6 @@ export class ZonesService {
       return planChanges(tx, changes, { maxRecords: this.settings.maxRecordsPerZone }, this.clock.now().toISOString());
     });
     if (!outcome) throw new AppError('not_found', `DNS zone ${zone.id} was not found.`);
-    return report;
+    return { ...report, zone: outcome.zone };
   }
 }

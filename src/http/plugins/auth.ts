@@ -31,6 +31,10 @@ export function principalOf(req: FastifyRequest): Principal {
 }
 
 export function installAuth(app: FastifyInstance, keys: ApiKeysService, limiter: RateLimiter): void {
+  // Handlers rely on this hook for their scope check, so a route without one must not exist.
+  app.addHook('onRoute', (route) => {
+    if (!(route.config as { scope?: Scope } | undefined)?.scope) throw new Error(`route ${String(route.method)} ${route.url} declares no config.scope`);
+  });
   app.addHook('onRequest', async (req, reply) => {
     const token = bearerToken(req);
     let principal: Principal | undefined;
@@ -51,6 +55,6 @@ export function installAuth(app: FastifyInstance, keys: ApiKeysService, limiter:
     if (failure) throw failure;
     req.principal = principal;
     const scope = req.routeOptions.config.scope;
-    if (scope && principal) requireScope(principal, scope);
+    if (scope && principal) requireScope(principal, scope); // every route has one (onRoute above)
   });
 }

@@ -1,7 +1,6 @@
 // /api/v2/api-keys: the account's API keys; tokens are shown once, at creation.
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { requireScope } from '../../core/auth/principal.js';
 import type { CreateKeyInput } from '../../core/auth/api-keys.service.js';
 import type { Services } from '../../core/services.js';
 import { principalOf } from '../plugins/auth.js';
@@ -23,7 +22,6 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
     schema: { tags, security, summary: 'List API keys of the account', querystring: KeysQuery, response: { 200: PageOf(ApiKeySchema, 'ApiKeyPage'), ...problemResponses() } },
   }, async (req) => {
     const p = principalOf(req);
-    requireScope(p, 'read:account');
     const q = req.query as { limit?: number; cursor?: string };
     return services.apiKeys.list(p.accountId, q.limit ?? 100, q.cursor);
   });
@@ -40,7 +38,6 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
     },
   }, async (req, reply) => {
     const p = principalOf(req);
-    requireScope(p, 'write:account');
     const { key, token } = await services.apiKeys.create(p.accountId, req.body as CreateKeyInput, p);
     return reply.code(201).header('Cache-Control', 'no-store').send({ ...key, token });
   });
@@ -50,7 +47,6 @@ export async function apiKeysRoutes(app: FastifyInstance, opts: { services: Serv
     schema: { tags, security, summary: 'Revoke an API key', params: IdParam('keyId', 'key_'), response: { 204: Type.Null(), ...problemResponses() } },
   }, async (req, reply) => {
     const p = principalOf(req);
-    requireScope(p, 'write:account');
     await services.apiKeys.revoke(p.accountId, (req.params as { keyId: string }).keyId.toLowerCase());
     return reply.code(204).send();
   });

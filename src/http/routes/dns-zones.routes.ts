@@ -1,11 +1,11 @@
 // /api/v2/dns-zones: zones, their records (HostUp shapes), the atomic batch, zone-file import/export.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { requireScope, requireZoneAccess } from '../../core/auth/principal.js';
+import { requireZoneAccess } from '../../core/auth/principal.js';
 import { AppError } from '../../core/errors.js';
-import type { Scope, Zone } from '../../core/model.js';
+import type { Zone } from '../../core/model.js';
 import { parseName } from '../../core/names.js';
-import { decodeCursor, encodeCursor } from '../../core/pagination.js';
+import { decodeCursor, toPage } from '../../core/pagination.js';
 import { recordView, type RecordBody } from '../../core/records/records.service.js';
 import type { Services } from '../../core/services.js';
 import { principalOf } from '../plugins/auth.js';
@@ -24,9 +24,9 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   const { services } = opts;
   const ns = services.settings.nameservers;
 
-  async function loadZone(req: FastifyRequest, scope: Scope): Promise<Zone> {
+  /** The zone named in the path, if the key may use it (the route's scope is already checked). */
+  async function loadZone(req: FastifyRequest): Promise<Zone> {
     const p = principalOf(req);
-    requireScope(p, scope);
     const zone = await services.zones.get(p.accountId, (req.params as { zoneId: string }).zoneId.toLowerCase());
     requireZoneAccess(p, zone.name);
     return zone;
@@ -37,7 +37,6 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     schema: { tags, security, summary: 'List DNS zones', querystring: ListQuery, response: { 200: PageOf(ZoneSchema, 'ZonePage'), ...problemResponses() } },
   }, async (req) => {
     const p = principalOf(req);
-    requireScope(p, 'read:dns');
     const q = req.query as ListQueryT;
     const page = await listWithZoneRestriction(p, q, 'zone', (query) => services.zones.list(p.accountId, query), async (name) => services.zones.getByName(p.accountId, name));
     return { ...page, data: page.data.map((z) => zoneView(z, ns)) };
@@ -48,7 +47,6 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     schema: { tags, security, summary: 'Create a DNS zone', body: CreateZoneBody, response: { 201: ZoneSchema, ...problemResponses(409) } },
   }, async (req, reply) => {
     const p = principalOf(req);
-    requireScope(p, 'write:dns');
     const { name } = req.body as { name: string };
     if (p.zones !== null) {
       const parsed = parseName(name, 'hostname');
@@ -60,20 +58,15 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   });
 
   const zoneWithRecords = async (req: FastifyRequest) => {
-    const zone = await loadZone(req, 'read:dns');
+    const zone = await loadZone(req);
     const q = req.query as { type?: string; name?: string; limit?: number; cursor?: string };
     const afterId = decodeCursor('drr', q.cursor);
     const paged = q.limit !== undefined || q.cursor !== undefined;
     const limit = q.limit ?? 1000;
     const rows = await services.records.list(zone, { ...q, ...(paged ? { limit: limit + 1 } : {}), ...(afterId ? { afterId } : {}) });
-    const hasMore = paged && rows.length > limit;
-    const records = hasMore ? rows.slice(0, limit) : rows;
-    const body: Record<string, unknown> = { zone: zoneView(zone, ns), records: records.map(recordView) };
-    if (paged) {
-      body.hasMore = hasMore;
-      body.nextCursor = hasMore ? encodeCursor('drr', records[records.length - 1]!.id) : null;
-    }
-    return body;
+    if (!paged) return { zone: zoneView(zone, ns), records: rows.map(recordView) };
+    const page = toPage('drr', rows, limit);
+    return { zone: zoneView(zone, ns), records: page.data.map(recordView), hasMore: page.hasMore, nextCursor: page.nextCursor };
   };
   const recordsRouteSchema = (summary: string) => ({ tags, security, summary, params: ZoneParams, querystring: RecordsQuery, response: { 200: ZoneWithRecords, ...problemResponses() } });
   app.get('/dns-zones/:zoneId', { config: { scope: 'read:dns' }, schema: recordsRouteSchema('Get a DNS zone with its records') }, zoneWithRecords);
@@ -83,7 +76,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Delete a DNS zone and its records', params: ZoneParams, response: { 204: Type.Null(), ...problemResponses() } },
   }, async (req, reply) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     await services.zones.delete(zone.accountId, zone.id);
     return reply.code(204).send();
   });
@@ -92,7 +85,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Create a record', params: ZoneParams, body: RecordBodySchema, response: { 201: RecordSchema, ...problemResponses(409) } },
   }, async (req, reply) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     const rec = await services.records.create(zone, req.body as RecordBody);
     return reply.code(201).send(recordView(rec));
   });
@@ -101,7 +94,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Replace a record', params: RecordParams, body: RecordBodySchema, response: { 200: RecordSchema, ...problemResponses(409) } },
   }, async (req) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     const rec = await services.records.replace(zone, (req.params as { recordId: string }).recordId.toLowerCase(), req.body as RecordBody);
     return recordView(rec);
   });
@@ -110,7 +103,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Delete a record', params: RecordParams, response: { 204: Type.Null(), ...problemResponses(409) } },
   }, async (req, reply) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     await services.records.delete(zone, (req.params as { recordId: string }).recordId.toLowerCase());
     return reply.code(204).send();
   });
@@ -127,9 +120,9 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
       response: { 200: BatchResult, ...problemResponses(409) },
     },
   }, async (req) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     const result = await services.records.batch(zone, req.body as BatchBodyT);
-    const fresh = await services.zones.get(zone.accountId, zone.id);
+    const fresh = result.zone;
     return {
       created: result.created.map(recordView),
       updated: result.updated.map(recordView),
@@ -150,10 +143,9 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
       response: { 200: ImportResult, ...problemResponses(409) },
     },
   }, async (req) => {
-    const zone = await loadZone(req, 'write:dns');
+    const zone = await loadZone(req);
     const body = req.body as { zoneFile: string };
-    const report = await services.zones.importZoneFile(zone, body.zoneFile);
-    const fresh = await services.zones.get(zone.accountId, zone.id);
+    const { zone: fresh, ...report } = await services.zones.importZoneFile(zone, body.zoneFile);
     return { zone: zoneView(fresh, ns), ...report };
   });
 
@@ -167,7 +159,7 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
       response: { 200: { description: 'Zone file', content: { 'text/dns': { schema: { type: 'string' } } } }, ...problemResponses() },
     },
   }, async (req, reply) => {
-    const zone = await loadZone(req, 'read:dns');
+    const zone = await loadZone(req);
     const text = await services.zones.exportZoneFile(zone);
     return reply
       .type('text/dns; charset=utf-8')
