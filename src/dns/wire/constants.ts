@@ -12,6 +12,7 @@ export const TYPE = Object.freeze({
   TXT: 16,
   AAAA: 28,
   SRV: 33,
+  DNAME: 39,
   OPT: 41,
   DS: 43,
   SSHFP: 44,
@@ -57,6 +58,12 @@ export function typeCode(mnemonic: string): number | undefined {
 export function isMetaType(code: number): boolean {
   return code === TYPE.OPT || (code >= 128 && code <= 255);
 }
+
+/**
+ * zonekeeper's apex CNAME (ALIAS): PowerDNS's private-use number, used only for ordering inside
+ * zonekeeper; never sent as its own type. On the wire 65401 is an ordinary unknown type (RFC 3597).
+ */
+export const ALIAS_TYPE = 65401;
 
 export const CLASS = Object.freeze({ IN: 1, CH: 3, HS: 4, NONE: 254, ANY: 255 } as const);
 
