@@ -1,0 +1,627 @@
+// One authoritative zone in memory: a node per owner name and per empty non-terminal, indexed by
+// the lowercase owner name (docs/dns.md "dns/zone"). RDATA is pre-encoded to uncompressed wire once,
+// when the record arrives; the hot path (lookup) does hash lookups and label stripping only.
+//
+// Memory layout (measured: a 1,000,000-record zone must stay well under 550 MB RSS):
+// - one `ZoneNode` per name (name, parent, RRsets, child count); no Map and no closure per node;
+// - a node with one RRset holds the `RRset` itself, several RRsets are a small array sorted by type;
+// - an RRset holds its TTL and its RDATA, and only while its records' TTLs differ a parallel array
+//   of per-record TTLs;
+// - RDATA wire bytes are kept as one-byte ("latin1") strings, one character per octet: V8 stores
+//   such a string in 16 bytes + its length, while every `Uint8Array` costs ~230 bytes of RSS (~80 as a
+//   view into a shared buffer). One record's RDATA is the string itself, 2+ records an array of
+//   strings. Equal RDATA is equal strings, so duplicate and removal checks are `===`.
+//   `RRset.rdata(i)` / `rdatas()` give Uint8Array copies; the answer module copies the characters
+//   straight into scratch bytes.
+//
+// RRset TTL: RFC 2181 5.2 forbids different TTLs inside one RRset; when the data has them anyway,
+// the RRset is served with the minimum of its records' TTLs (what RFC 2181 says a resolver should
+// do with such data, and what Knot does when loading).
+//
+// ALIAS (zonekeeper's type with no number on the wire) is kept as an RRset of the internal type
+// code `ZONE_ALIAS_TYPE` (0x10000, outside the 16-bit type space, so no query type ever matches it —
+// not constants.ts's ALIAS_TYPE 65401, which a client could ask for as TYPE65401); its RDATA is the
+// target name in wire form. `lookup` reports it as kind `alias` for A/AAAA (and ANY) queries at a
+// name that has no RRset of the asked type (the answer module then answers with the target's
+// addresses), at the apex and at any other name alike.
+import type { RR } from '../../core/model.js';
+import { splitPresentation } from '../../core/names.js';
+import { TYPE, typeCode } from '../wire/constants.js';
+import { WireError } from '../wire/errors.js';
+import { nameToWire } from '../wire/name.js';
+import { rdataFromText } from '../wire/rdata.js';
+
+/** Internal type code of ALIAS: above 0xffff so it never collides with a real or queried type. */
+export const ZONE_ALIAS_TYPE = 0x10000;
+
+/** Type code of a store mnemonic (`ALIAS` included); undefined for an unknown mnemonic. */
+export function zoneTypeCode(mnemonic: string): number | undefined {
+  switch (mnemonic) {
+    case 'A':
+      return TYPE.A;
+    case 'AAAA':
+      return TYPE.AAAA;
+    case 'CNAME':
+      return TYPE.CNAME;
+    case 'TXT':
+      return TYPE.TXT;
+    case 'MX':
+      return TYPE.MX;
+    case 'NS':
+      return TYPE.NS;
+    case 'ALIAS':
+    case 'alias':
+      return ZONE_ALIAS_TYPE;
+    default:
+      return typeCode(mnemonic);
+  }
+}
+
+/** RDATA wire bytes as a one-byte string (one character per octet). */
+export function bytesToRdataString(b: Uint8Array): string {
+  // Short strings built by concatenation are flat in V8 (below 13 characters); longer ones would be
+  // cons strings (extra objects), so those go through Buffer's latin1 decoder, which makes them flat.
+  if (b.length <= 12) {
+    let t = '';
+    for (let i = 0; i < b.length; i++) t += String.fromCharCode(b[i]!);
+    return t;
+  }
+  return Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+}
+
+/** The bytes of an RDATA string (a new array). */
+export function rdataStringToBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** The records of one owner and type: TTL (the minimum of the records' TTLs) and RDATA. */
+export class RRset {
+  readonly type: number;
+  /** TTL the RRset is served with: the minimum of its records' TTLs. */
+  ttl: number;
+  /** @internal RDATA wire bytes as one-byte strings: the string itself for one record, else an array. */
+  rd: string | string[];
+  /** Per-record TTLs (parallel to the records) only while they differ; null when all equal `ttl`. */
+  ttls: number[] | null;
+
+  constructor(type: number, ttl: number, rdata: string) {
+    this.type = type;
+    this.ttl = ttl;
+    this.rd = rdata;
+    this.ttls = null;
+  }
+
+  /** Number of records. */
+  get count(): number {
+    return typeof this.rd === 'string' ? 1 : this.rd.length;
+  }
+
+  /** RDATA of record `i` as a one-byte string (one character per octet). */
+  rdataString(i: number): string {
+    const rd = this.rd;
+    return typeof rd === 'string' ? rd : rd[i]!;
+  }
+
+  /** RDATA of record `i` as uncompressed wire bytes (a copy). */
+  rdata(i: number): Uint8Array {
+    return rdataStringToBytes(this.rdataString(i));
+  }
+
+  /** Every record's RDATA as uncompressed wire bytes (copies, arrival order). */
+  rdatas(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < this.count; i++) out.push(this.rdata(i));
+    return out;
+  }
+
+  /** TTL of record `i` as stored (not the RRset TTL). */
+  recordTtl(i: number): number {
+    return this.ttls === null ? this.ttl : this.ttls[i]!;
+  }
+}
+
+/** One name of the zone: an owner of RRsets, an empty non-terminal, or both ancestors and data. */
+export class ZoneNode {
+  /** Lowercase owner name without trailing dot (the index key). */
+  readonly name: string;
+  /** The node one label up; null for the apex. */
+  readonly parent: ZoneNode | null;
+  /** @internal Nothing, one RRset, or 2+ RRsets sorted by type. Read through `rrset()`/`rrsets()`. */
+  sets: RRset | RRset[] | null = null;
+  /** Number of nodes whose parent is this node (empty non-terminals exist while it is > 0). */
+  children = 0;
+
+  constructor(name: string, parent: ZoneNode | null) {
+    this.name = name;
+    this.parent = parent;
+  }
+
+  /** The RRset of one type, or undefined. */
+  rrset(type: number): RRset | undefined {
+    const s = this.sets;
+    if (s === null) return undefined;
+    if (!Array.isArray(s)) return s.type === type ? s : undefined;
+    for (let i = 0; i < s.length; i++) {
+      const r = s[i]!;
+      if (r.type === type) return r;
+      if (r.type > type) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Every RRset, sorted by type (ALIAS last). */
+  rrsets(): readonly RRset[] {
+    const s = this.sets;
+    if (s === null) return [];
+    return Array.isArray(s) ? s : [s];
+  }
+
+  /** The first RRset in type order that has a wire type (not ALIAS), or undefined. */
+  firstWireRRset(): RRset | undefined {
+    const s = this.sets;
+    if (s === null) return undefined;
+    const first = Array.isArray(s) ? s[0] : s;
+    return first !== undefined && first.type !== ZONE_ALIAS_TYPE ? first : undefined;
+  }
+
+  /** True when the node owns no RRset (an empty non-terminal, or about to be removed). */
+  get empty(): boolean {
+    return this.sets === null;
+  }
+
+  /** The ALIAS RRset of this name (its first RDATA is the target as a wire name), or undefined. */
+  get alias(): RRset | undefined {
+    return this.rrset(ZONE_ALIAS_TYPE);
+  }
+}
+
+export type LookupResult =
+  /** The name (or the wildcard that covers it) has an RRset of the asked type (for ANY: its first RRset). */
+  | { kind: 'answer'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
+  /** The name has a CNAME and the query is not for CNAME: restart at the target (RFC 1034 4.3.2). */
+  | { kind: 'cname'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
+  /** A/AAAA (or ANY) at a name with ALIAS and no RRset of the asked type: answer from the target. */
+  | { kind: 'alias'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
+  /** The name exists (or is covered by a wildcard) but has no data of that type (empty non-terminals too). */
+  | { kind: 'nodata'; node: ZoneNode; wildcard: boolean; closestEncloser: ZoneNode }
+  /** The name does not exist and no wildcard covers it. */
+  | { kind: 'nxdomain'; closestEncloser: ZoneNode }
+  /** The name is at or below a zone cut: refer to the NS RRset of `node` (the topmost cut). */
+  | { kind: 'delegation'; node: ZoneNode; rrset: RRset; closestEncloser: ZoneNode };
+
+/** A record converted for the zone: owner, type code, TTL, RDATA wire. */
+interface Prepared {
+  name: string;
+  type: number;
+  ttl: number;
+  rdata: string;
+}
+
+/** Parent of a canonical name key: the text after the first `.` (keys escape a dot inside a label as `\046`). */
+function parentKey(name: string): string {
+  const i = name.indexOf('.');
+  return i < 0 ? '' : name.slice(i + 1);
+}
+
+export class Zone {
+  /** Lowercase zone name without trailing dot ("" for the root zone). */
+  readonly origin: string;
+  /** The origin as an uncompressed wire name (lowercase). */
+  readonly originWire: Uint8Array;
+  /** The SOA serial; `apply` sets it to the entry's `toSerial`. */
+  serial = 0;
+  /** The apex node (always present). */
+  readonly apex: ZoneNode;
+  private readonly nodes = new Map<string, ZoneNode>();
+  /** Non-apex nodes that own an NS RRset (zone cuts); 0 lets lookup skip the cut walk. */
+  private cuts = 0;
+  /** Number of records (RRs) held, ALIAS and SOA included. */
+  private records = 0;
+
+  private constructor(origin: string) {
+    this.origin = origin;
+    this.originWire = nameToWire(origin);
+    this.apex = new ZoneNode(origin, null);
+    this.nodes.set(origin, this.apex);
+  }
+
+  /**
+   * Build a zone from its records (store form: lowercase owner names without trailing dot, type
+   * mnemonics, canonical presentation RDATA). The zone must have exactly one SOA, at the apex.
+   * Throws on a record outside the zone, an unknown type or RDATA that does not encode.
+   */
+  static fromRRs(origin: string, rrs: Iterable<RR>): Zone {
+    const zone = new Zone(normalizeOrigin(origin));
+    for (const rr of rrs) {
+      const p = zone.prepare(rr);
+      zone.addRecord(p.name, p.type, p.ttl, p.rdata);
+    }
+    const soa = zone.apex.rrset(TYPE.SOA);
+    if (soa === undefined || soa.count !== 1) {
+      throw new Error(`zone ${origin}: needs exactly one SOA record at the apex, has ${soa?.count ?? 0}`);
+    }
+    zone.serial = soaSerial(soa.rdataString(0));
+    return zone;
+  }
+
+  /**
+   * Apply one journal entry (IXFR order: removed first, then added), RR by RR: O(changed RRs).
+   * Accepts either `(removed, added, toSerial)` or the entry itself. Every RR is validated and
+   * encoded before the zone is touched, so an error (thrown) leaves the zone unchanged; once the
+   * changes start nothing throws, and the whole entry is applied within this synchronous call.
+   * Removing an RR that is not present is ignored; adding one already present is ignored.
+   */
+  apply(removed: readonly RR[], added: readonly RR[], toSerial: number): void;
+  apply(entry: { removed: readonly RR[]; added: readonly RR[]; toSerial: number }): void;
+  apply(
+    a: readonly RR[] | { removed: readonly RR[]; added: readonly RR[]; toSerial: number },
+    b?: readonly RR[],
+    c?: number,
+  ): void {
+    let removed: readonly RR[];
+    let added: readonly RR[];
+    let toSerial: number;
+    if (Array.isArray(a)) {
+      removed = a as readonly RR[];
+      added = b ?? [];
+      toSerial = c ?? this.serial;
+    } else {
+      const e = a as { removed: readonly RR[]; added: readonly RR[]; toSerial: number };
+      removed = e.removed;
+      added = e.added;
+      toSerial = e.toSerial;
+    }
+    const rem = removed.map((rr) => this.prepare(rr));
+    const add = added.map((rr) => this.prepare(rr));
+    for (const p of rem) this.removePrepared(p);
+    for (const p of add) this.addRecord(p.name, p.type, p.ttl, p.rdata);
+    this.serial = toSerial >>> 0;
+  }
+
+  /** The node of an exact lowercase name (data, empty non-terminal or apex), ignoring cuts. */
+  node(name: string): ZoneNode | undefined {
+    return this.nodes.get(name);
+  }
+
+  /** True when a node lies strictly below a zone cut (its data is glue or occluded, not authoritative). */
+  belowCut(node: ZoneNode): boolean {
+    if (this.cuts === 0) return false;
+    for (let n = node.parent; n !== null && n.parent !== null; n = n.parent) {
+      if (n.rrset(TYPE.NS) !== undefined) return true;
+    }
+    return false;
+  }
+
+  /** True when `name` (a lowercase key) is the origin or below it. */
+  contains(name: string): boolean {
+    const o = this.origin;
+    if (o === '') return true;
+    if (name.length === o.length) return name === o;
+    return name.length > o.length && name.endsWith(o) && name.charCodeAt(name.length - o.length - 1) === 0x2e;
+  }
+
+  /** Number of nodes (names with data and empty non-terminals, apex included). */
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Number of records held (every RDATA of every RRset, SOA and ALIAS included). */
+  get recordCount(): number {
+    return this.records;
+  }
+
+  /** The SOA RRset (present after `fromRRs`; a journal entry replaces it). */
+  get soa(): RRset | undefined {
+    return this.apex.rrset(TYPE.SOA);
+  }
+
+  /** TTL of the SOA in negative answers: min(SOA TTL, SOA MINIMUM) (RFC 2308 3). */
+  get negativeTtl(): number {
+    const soa = this.soa;
+    if (soa === undefined) return 0;
+    const rd = soa.rdataString(0);
+    const n = rd.length;
+    if (n < 4) return 0;
+    const minimum = rd.charCodeAt(n - 4) * 0x1000000 + ((rd.charCodeAt(n - 3) << 16) | (rd.charCodeAt(n - 2) << 8) | rd.charCodeAt(n - 1));
+    return Math.min(soa.ttl, minimum);
+  }
+
+  /** Every node, in no particular order. */
+  allNodes(): IterableIterator<ZoneNode> {
+    return this.nodes.values();
+  }
+
+  /**
+   * Names in RFC 4034 6.1 canonical order. By default only names that own RRsets; with
+   * `includeEmpty` the empty non-terminals too. Cold path (transfers, NSEC): sorts every call.
+   */
+  names(includeEmpty = false): string[] {
+    const decorated: { key: string; name: string }[] = [];
+    for (const node of this.nodes.values()) {
+      if (!includeEmpty && node.sets === null) continue;
+      decorated.push({ key: canonicalSortKey(node.name), name: node.name });
+    }
+    decorated.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+    return decorated.map((d) => d.name);
+  }
+
+  /**
+   * RFC 1034 4.3.2 / RFC 4592 lookup of a lowercase name key (as `nameKey` makes it) in this zone.
+   * The name must be in the zone (`contains`); a name outside is reported as nxdomain at the apex.
+   * - Names at or below a non-apex node with NS are referrals to the topmost such cut, except a DS
+   *   query for the cut name itself, which the parent side answers (RFC 4035 3.1.4.1).
+   * - A wildcard `*.<closest encloser>` is used only when the name does not exist; an empty
+   *   non-terminal exists, so it blocks the wildcard (RFC 4592 2.2.2).
+   * - ANY (RFC 8482): the first RRset in type order.
+   */
+  lookup(qname: string, qtype: number): LookupResult {
+    if (!this.contains(qname)) return { kind: 'nxdomain', closestEncloser: this.apex };
+    let node = this.nodes.get(qname);
+    let exact = true;
+    if (node === undefined) {
+      exact = false;
+      let name = qname;
+      do {
+        name = parentKey(name);
+        node = this.nodes.get(name);
+      } while (node === undefined);
+    }
+    const encloser = node;
+    if (this.cuts > 0) {
+      let cut: ZoneNode | undefined;
+      for (let n: ZoneNode = node; n.parent !== null; n = n.parent) {
+        if (n.rrset(TYPE.NS) !== undefined) cut = n;
+      }
+      if (cut !== undefined && !(exact && cut === node && qtype === TYPE.DS)) {
+        return { kind: 'delegation', node: cut, rrset: cut.rrset(TYPE.NS)!, closestEncloser: encloser };
+      }
+    }
+    if (exact) return this.atNode(node, qtype, false, encloser);
+    const star = this.nodes.get(encloser.name === '' ? '*' : '*.' + encloser.name);
+    if (star === undefined) return { kind: 'nxdomain', closestEncloser: encloser };
+    const ns = star.rrset(TYPE.NS);
+    if (ns !== undefined) return { kind: 'delegation', node: star, rrset: ns, closestEncloser: encloser };
+    return this.atNode(star, qtype, true, encloser);
+  }
+
+  private atNode(node: ZoneNode, qtype: number, wildcard: boolean, closestEncloser: ZoneNode): LookupResult {
+    if (node.sets !== null) {
+      if (qtype === TYPE.ANY) {
+        const first = node.firstWireRRset();
+        if (first !== undefined) return { kind: 'answer', node, rrset: first, wildcard, closestEncloser };
+        const alias = node.alias;
+        if (alias !== undefined) return { kind: 'alias', node, rrset: alias, wildcard, closestEncloser };
+      } else {
+        const set = node.rrset(qtype);
+        if (set !== undefined) return { kind: 'answer', node, rrset: set, wildcard, closestEncloser };
+        const cname = node.rrset(TYPE.CNAME);
+        if (cname !== undefined) return { kind: 'cname', node, rrset: cname, wildcard, closestEncloser };
+        if (qtype === TYPE.A || qtype === TYPE.AAAA) {
+          const alias = node.alias;
+          if (alias !== undefined) return { kind: 'alias', node, rrset: alias, wildcard, closestEncloser };
+        }
+      }
+    }
+    return { kind: 'nodata', node, wildcard, closestEncloser };
+  }
+
+  // --- building -------------------------------------------------------------------------------
+
+  private prepare(rr: RR): Prepared {
+    const name = rr.name;
+    if (!this.contains(name)) throw new Error(`zone ${this.origin}: record owner ${name} is outside the zone`);
+    const type = zoneTypeCode(rr.type);
+    if (type === undefined || type === TYPE.OPT || type === TYPE.ANY || type === TYPE.AXFR || type === TYPE.IXFR) {
+      throw new Error(`zone ${this.origin}: record type ${rr.type} cannot be served`);
+    }
+    if (type === TYPE.SOA && name !== this.origin) throw new Error(`zone ${this.origin}: SOA at ${name}, not at the apex`);
+    const ttl = rr.ttl >>> 0;
+    return { name, type, ttl: ttl > 0x7fffffff ? 0 : ttl, rdata: encodeRdata(type, rr.rdata) };
+  }
+
+  /** The node most recently added to (records usually arrive grouped by owner). */
+  private lastNode: ZoneNode | null = null;
+
+  private addRecord(name: string, type: number, ttl: number, rdata: string): void {
+    let node = this.lastNode;
+    if (node === null || node.name !== name) {
+      node = this.nodes.get(name) ?? this.createNode(name);
+      this.lastNode = node;
+    }
+    const s = node.sets;
+    if (s === null) {
+      node.sets = new RRset(type, ttl, rdata);
+      this.rrsetAdded(node, type);
+      this.records++;
+      return;
+    }
+    const set = node.rrset(type);
+    if (set === undefined) {
+      const fresh = new RRset(type, ttl, rdata);
+      if (!Array.isArray(s)) {
+        node.sets = s.type < type ? [s, fresh] : [fresh, s];
+      } else {
+        let i = 0;
+        while (i < s.length && s[i]!.type < type) i++;
+        s.splice(i, 0, fresh);
+      }
+      this.rrsetAdded(node, type);
+      this.records++;
+      return;
+    }
+    const rd = set.rd;
+    if (typeof rd === 'string') {
+      if (rd === rdata) return;
+      set.rd = [rd, rdata];
+    } else {
+      if (rd.includes(rdata)) return;
+      rd.push(rdata);
+    }
+    const n = set.count;
+    if (set.ttls === null && ttl !== set.ttl) {
+      set.ttls = new Array<number>(n - 1).fill(set.ttl);
+      set.ttls.push(ttl);
+    } else if (set.ttls !== null) {
+      set.ttls.push(ttl);
+    }
+    if (ttl < set.ttl) set.ttl = ttl;
+    this.records++;
+  }
+
+  private removePrepared(p: Prepared): void {
+    const node = this.nodes.get(p.name);
+    if (node === undefined) return;
+    const set = node.rrset(p.type);
+    if (set === undefined) return;
+    const rd = set.rd;
+    if (typeof rd !== 'string') {
+      const i = rd.indexOf(p.rdata);
+      if (i < 0) return;
+      this.records--;
+      rd.splice(i, 1);
+      const ttls = set.ttls;
+      if (ttls !== null) {
+        ttls.splice(i, 1);
+        let min = ttls[0]!;
+        let same = true;
+        for (const t of ttls) {
+          if (t < min) min = t;
+          if (t !== ttls[0]) same = false;
+        }
+        set.ttl = min;
+        if (same) set.ttls = null;
+      }
+      if (rd.length === 1) set.rd = rd[0]!;
+      return;
+    }
+    if (rd !== p.rdata) return;
+    this.records--;
+    // The last record of the RRset: remove the RRset.
+    const s = node.sets!;
+    if (!Array.isArray(s)) {
+      node.sets = null;
+    } else {
+      s.splice(s.indexOf(set), 1);
+      node.sets = s.length === 1 ? s[0]! : s;
+    }
+    if (p.type === TYPE.NS && node.parent !== null) this.cuts--;
+    this.pruneFrom(node);
+  }
+
+  private rrsetAdded(node: ZoneNode, type: number): void {
+    if (type === TYPE.NS && node.parent !== null) this.cuts++;
+  }
+
+  /** Create a node and every missing ancestor (empty non-terminals), counting children. */
+  private createNode(name: string): ZoneNode {
+    const parentName = parentKey(name);
+    let parent = this.lastParent;
+    if (parent === null || parent.name !== parentName) {
+      parent = this.nodes.get(parentName) ?? this.createNode(parentName);
+      this.lastParent = parent;
+    }
+    const node = new ZoneNode(name, parent);
+    this.nodes.set(name, node);
+    parent.children++;
+    return node;
+  }
+
+  /** The parent most recently looked up by createNode (siblings usually arrive together). */
+  private lastParent: ZoneNode | null = null;
+
+  /** Delete a node that has no RRsets and no children, then its ancestors that became empty. */
+  private pruneFrom(start: ZoneNode): void {
+    let node: ZoneNode | null = start;
+    while (node !== null && node.parent !== null && node.sets === null && node.children === 0) {
+      this.nodes.delete(node.name);
+      if (this.lastNode === node) this.lastNode = null;
+      if (this.lastParent === node) this.lastParent = null;
+      node.parent.children--;
+      node = node.parent;
+    }
+  }
+}
+
+function normalizeOrigin(origin: string): string {
+  let o = origin.toLowerCase();
+  if (o.endsWith('.') && !o.endsWith('\\.')) o = o.slice(0, -1);
+  return o;
+}
+
+/** The serial of SOA RDATA (a one-byte string of the wire form): the 32-bit field after the two names. */
+export function soaSerial(rdata: string): number {
+  let pos = 0;
+  for (let names = 0; names < 2; names++) {
+    for (;;) {
+      const len = rdata.charCodeAt(pos) || 0;
+      pos += len + 1;
+      if (len === 0) break;
+    }
+  }
+  return rdata.charCodeAt(pos) * 0x1000000 + ((rdata.charCodeAt(pos + 1) << 16) | (rdata.charCodeAt(pos + 2) << 8) | rdata.charCodeAt(pos + 3));
+}
+
+/** Types whose RDATA is exactly one name: encoded with nameToWire directly (the common, fast case). */
+function isNameOnly(type: number): boolean {
+  return type === TYPE.CNAME || type === TYPE.NS || type === TYPE.PTR || type === ZONE_ALIAS_TYPE || type === TYPE.DNAME;
+}
+
+/**
+ * Canonical presentation RDATA → wire bytes as a one-byte string. A (dotted quad) and one-name
+ * types are encoded here directly (they are most records of big zones and rdataFromText's general
+ * tokenizer costs ~3 µs a record); anything unusual and every other type go through rdataFromText.
+ */
+export function encodeRdata(type: number, text: string): string {
+  if (type === TYPE.A) {
+    const fast = ipv4String(text);
+    if (fast !== null) return fast;
+  } else if (isNameOnly(type)) {
+    if (text.length > 1 && text.endsWith('.') && !text.includes(' ')) return bytesToRdataString(nameToWire(text));
+    if (type === ZONE_ALIAS_TYPE) throw new WireError(`ALIAS RDATA must be one absolute name: "${text}"`);
+  }
+  return bytesToRdataString(rdataFromText(type, text));
+}
+
+/** A canonical dotted quad (no leading zeros) as a 4-character string, or null for anything else. */
+function ipv4String(text: string): string | null {
+  let out = '';
+  let v = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (digits === 0 || v > 255) return null;
+      out += String.fromCharCode(v);
+      parts++;
+      v = 0;
+      digits = 0;
+      if (parts > 4) return null;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return null;
+    if (digits > 0 && v === 0) return null; // leading zero
+    v = v * 10 + (c - 0x30);
+    digits++;
+    if (digits > 3) return null;
+  }
+  return parts === 4 ? out : null;
+}
+
+/**
+ * A string whose code-unit order is the RFC 4034 6.1 order of names: labels from the rightmost,
+ * each octet (lowercase) as code unit octet+1, a label ended by code unit 0.
+ */
+function canonicalSortKey(name: string): string {
+  const labels = splitPresentation(name);
+  if (typeof labels === 'string') return name;
+  let key = '';
+  for (let i = labels.length - 1; i >= 0; i--) {
+    const label = labels[i]!;
+    for (const b of label) key += String.fromCharCode((b >= 0x41 && b <= 0x5a ? b + 32 : b) + 1);
+    key += '\u0000';
+  }
+  return key;
+}
