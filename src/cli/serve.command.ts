@@ -1,15 +1,40 @@
 // `zonekeeper serve`: opens the store, creates the admin account and key on first start, and runs
-// the HTTP API until SIGINT/SIGTERM, then closes everything in order.
+// the HTTP API and the DNS server until SIGINT/SIGTERM, then closes everything in order.
+//
+// Start order: store → HTTP bound → DNS engine loads the zones, DNS sockets bound (the DNS line) →
+// the HTTP line (tests and scripts take it as "ready"). The API's store is wrapped so that a write
+// resolves only once DNS serves it (DnsService.wrap: read-your-writes, also with DNS workers).
+// Stop order: HTTP (no more writes) → DNS listeners and workers → engine → store.
 import { mkdirSync } from 'node:fs';
 import pino from 'pino';
+import { resolveAliasUpstream } from '../config/config.js';
+import { systemClock } from '../core/ports.js';
+import { createServices } from '../core/services.js';
+import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { buildApp } from '../http/app.js';
-import { openServices, type CommandContext } from './context.js';
+import { openStore } from '../storage/open-store.js';
+import { coreSettings, splitSchema, type CommandContext } from './context.js';
 
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const { config } = ctx;
   const logger = pino({ level: config.logLevel, base: { service: 'zonekeeper' } });
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
-  const services = await openServices(config);
+  const store = await openStore(
+    config.databaseUrl ? splitSchema(config.databaseUrl) : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
+  );
+  const dns = config.dns
+    ? new DnsService(store, {
+        host: config.dns.host,
+        port: config.dns.port,
+        workers: config.dnsWorkers,
+        tcpIdleTimeoutMs: config.dnsTcpIdleTimeout * 1000,
+        tcpMaxConnections: config.dnsTcpMaxConnections,
+        aliasUpstream: resolveAliasUpstream(config),
+        logger,
+        logLevel: config.logLevel,
+      })
+    : null;
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock);
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
     const { key, token } = await services.apiKeys.create(boot.account.id, { name: 'admin (created at first start)', scopes: ['admin'] });
@@ -36,13 +61,13 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   try {
     address = await app.listen({ host: config.http.host, port: config.http.port });
   } catch (e) {
-    await services.store.close();
+    await store.close();
     throw new Error(`cannot listen on ${config.http.host}:${config.http.port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (!config.publicUrlExplicit) publicUrl = address;
-  ctx.io.out(`zonekeeper: HTTP API listening on ${address} (store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}); docs at ${address}/docs\n`);
-
-  await new Promise<void>((resolve) => {
+  // Listen for the stop signals before printing any "listening" line: whoever reads that line may
+  // signal at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       logger.info({ signal }, 'shutting down');
       resolve();
@@ -50,7 +75,25 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  if (dns) {
+    try {
+      const bound = await dns.start();
+      const workers = config.dnsWorkers > 0 ? `, ${config.dnsWorkers} worker processes` : '';
+      ctx.io.out(`zonekeeper: DNS listening on ${formatHostPort(bound.host, bound.port)} (udp, tcp), ${dns.zoneCount} zones${workers}\n`);
+    } catch (e) {
+      await app.close();
+      await store.close();
+      if (e instanceof DnsListenError) throw new Error(e.message);
+      throw e;
+    }
+  } else {
+    logger.info('DNS is off (--dns off)');
+  }
+  ctx.io.out(`zonekeeper: HTTP API listening on ${address} (store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}); docs at ${address}/docs\n`);
+
+  await stopped;
   await app.close();
-  await services.store.close();
+  await dns?.close();
+  await store.close();
   return 0;
 }

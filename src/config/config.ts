@@ -1,5 +1,6 @@
 // One validated configuration object, from command-line flags and ZONEKEEPER_* environment variables
 // (flags win). Nothing else in the program reads process.env or argv.
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
@@ -21,7 +22,19 @@ export interface RateLimitConfig {
 export interface Config {
   dataDir: string;
   http: HostPort;
-  dns: HostPort;
+  /** DNS listen address (UDP and TCP on the same port); null = DNS off. */
+  dns: HostPort | null;
+  /** DNS worker processes (node:cluster); 0 = answer in the main process. */
+  dnsWorkers: number;
+  /** Seconds a DNS-over-TCP connection may stay idle before the server closes it. */
+  dnsTcpIdleTimeout: number;
+  /** Open DNS-over-TCP connections per DNS process; more are closed at once. */
+  dnsTcpMaxConnections: number;
+  /**
+   * Upstream resolver for ALIAS targets outside our zones: an address, null (off), or 'system'
+   * (the first nameserver of /etc/resolv.conf at start, see resolveAliasUpstream).
+   */
+  aliasResolver: HostPort | null | 'system';
   databaseUrl: string | null;
   publicUrl: string;
   /** False when publicUrl was derived from --http (serve then uses the bound address). */
@@ -44,7 +57,11 @@ export interface Config {
 export const SETTINGS = [
   ['data', 'Data folder for the embedded SQLite store', './data'],
   ['http', 'HTTP API listen address HOST:PORT', '127.0.0.1:8080'],
-  ['dns', 'DNS listen address HOST:PORT (UDP and TCP)', '127.0.0.1:5353'],
+  ['dns', 'DNS listen address HOST:PORT (UDP and TCP), or off', '127.0.0.1:5353'],
+  ['dns-workers', 'DNS worker processes sharing the DNS sockets (0 = answer in the main process)', '0'],
+  ['dns-tcp-idle-timeout', 'Seconds an idle DNS-over-TCP connection stays open', '10'],
+  ['dns-tcp-max-connections', 'Open DNS-over-TCP connections per DNS process (more are closed at once)', '1000'],
+  ['alias-resolver', 'Upstream resolver HOST:PORT for ALIAS targets outside our zones, or off', '(first nameserver in /etc/resolv.conf, else off)'],
   ['database-url', 'postgres://user@host:port/db switches storage to PostgreSQL', '(SQLite in --data)'],
   ['public-url', 'Base URL clients reach the API at (problem `type` URLs use it)', 'http://<http address>'],
   ['nameservers', 'Comma-separated apex NS set for new zones (first is the SOA MNAME)', 'ns1.example.net,ns2.example.net'],
@@ -142,6 +159,51 @@ function parseCidrs(text: string): string[] {
   return out;
 }
 
+/** `--dns`: an IP address (UDP and TCP must bind the same one; a host name could resolve apart) and port. */
+function parseDnsAddress(text: string): HostPort {
+  let hp: HostPort;
+  try {
+    hp = parseHostPort(text, 'dns');
+  } catch (e) {
+    if (e instanceof ConfigError && /must be HOST:PORT/.test(e.message)) throw new ConfigError(`--dns must be HOST:PORT (IPv6 as [::1]:PORT) or off, got "${text}"`);
+    throw e;
+  }
+  if (isIP(hp.host) === 0) throw new ConfigError(`--dns: "${hp.host}" is not an IP address (e.g. 127.0.0.1:5353, 0.0.0.0:53, [::]:53)`);
+  return hp;
+}
+
+/** `--alias-resolver`: off, HOST:PORT, or a bare IP address (port 53). */
+export function parseAliasResolver(text: string): HostPort | null {
+  const t = text.trim();
+  if (/^(off|none|false|0)$/i.test(t)) return null;
+  if (isIP(t) !== 0) return { host: t, port: 53 };
+  if (/^\[[0-9a-fA-F:.]+\]$/.test(t) && isIP(t.slice(1, -1)) === 6) return { host: t.slice(1, -1), port: 53 };
+  const hp = parseHostPort(t, 'alias-resolver');
+  if (hp.port === 0) throw new ConfigError('--alias-resolver: port 0 is not a resolver port');
+  return hp;
+}
+
+/** The first `nameserver` of resolv.conf text (IPv4 or IPv6, a `%zone` suffix dropped), port 53. */
+export function firstNameserver(resolvConf: string): HostPort | null {
+  for (const line of resolvConf.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (!m) continue;
+    const host = m[1]!.replace(/%.*$/, '');
+    if (isIP(host) !== 0) return { host, port: 53 };
+  }
+  return null;
+}
+
+/** The ALIAS upstream to use: the configured one, or for 'system' the first nameserver of /etc/resolv.conf. */
+export function resolveAliasUpstream(config: Pick<Config, 'aliasResolver'>, resolvConfPath = '/etc/resolv.conf'): HostPort | null {
+  if (config.aliasResolver !== 'system') return config.aliasResolver;
+  try {
+    return firstNameserver(readFileSync(resolvConfPath, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the config from flags (already parsed, by setting name) and the environment. */
@@ -151,7 +213,13 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     return v === undefined || v === '' ? undefined : v;
   };
   const http = parseHostPort(get('http') ?? '127.0.0.1:8080', 'http');
-  const dns = parseHostPort(get('dns') ?? '127.0.0.1:5353', 'dns');
+  const dnsText = get('dns') ?? '127.0.0.1:5353';
+  const dns = /^\s*off\s*$/i.test(dnsText) ? null : parseDnsAddress(dnsText);
+  const dnsWorkers = parseIntSetting(get('dns-workers') ?? '0', 'dns-workers', 0, 256);
+  const dnsTcpIdleTimeout = parseIntSetting(get('dns-tcp-idle-timeout') ?? '10', 'dns-tcp-idle-timeout', 1, 3600);
+  const dnsTcpMaxConnections = parseIntSetting(get('dns-tcp-max-connections') ?? '1000', 'dns-tcp-max-connections', 1, 1_000_000);
+  const aliasText = get('alias-resolver');
+  const aliasResolver = aliasText === undefined ? 'system' : parseAliasResolver(aliasText);
   const databaseUrl = get('database-url') ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('--database-url must start with postgres:// (leave it unset for the embedded SQLite store)');
@@ -180,6 +248,10 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     dataDir: path.resolve(cwd, get('data') ?? './data'),
     http,
     dns,
+    dnsWorkers,
+    dnsTcpIdleTimeout,
+    dnsTcpMaxConnections,
+    aliasResolver,
     databaseUrl,
     publicUrl,
     publicUrlExplicit: get('public-url') !== undefined,

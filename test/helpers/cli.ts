@@ -40,15 +40,20 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 export interface ServeChild {
   child: ChildProcess;
   url: string;
+  /** Where DNS listens (UDP and TCP), unless started with `--dns off`. */
+  dns: { host: string; port: number } | null;
   /** Everything the child printed on stdout so far. */
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `zonekeeper serve` on 127.0.0.1:0 and resolves once it prints its listening address. */
+/**
+ * Starts `zonekeeper serve` with HTTP and DNS on free loopback ports (`args` may override either,
+ * e.g. `--dns off`) and resolves once it prints its HTTP address (printed after the DNS line).
+ */
 export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeChild> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--http', '127.0.0.1:0', '--log-level', 'warn', ...args], {
+    const child = spawn(process.execPath, [BIN, 'serve', '--http', '127.0.0.1:0', '--dns', '127.0.0.1:0', '--log-level', 'warn', ...args], {
       cwd: ROOT,
       env: cleanEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,9 +71,11 @@ export function startServe(args: string[], env: Record<string, string> = {}): Pr
       const m = /HTTP API listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        const d = /DNS listening on (?:\[([^\]]+)\]|([^\s:]+)):(\d+)/.exec(out);
         resolve({
           child,
           url: m[1]!,
+          dns: d ? { host: (d[1] ?? d[2])!, port: Number(d[3]) } : null,
           output: () => out,
           async stop(signal = 'SIGTERM') {
             if (child.exitCode === null && child.signalCode === null) child.kill(signal);

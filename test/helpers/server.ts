@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type SettingName } from '../../src/config/config.js';
 import { coreSettings } from '../../src/cli/context.js';
-import { systemClock, type Clock } from '../../src/core/ports.js';
+import { systemClock, type Clock, type Store } from '../../src/core/ports.js';
 import { createServices, type Services } from '../../src/core/services.js';
 import type { Scope } from '../../src/core/model.js';
+import { DnsService } from '../../src/dns/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { dropTestSchema, randomSchemaName, TEST_DATABASE_URL } from './postgres.js';
@@ -27,6 +28,10 @@ export interface TestServer {
   makeKey(opts: { scopes: Scope[]; accountId?: string; zones?: string[]; allowIps?: string[]; expiresInDays?: number }): Promise<string>;
   /** A second account with an admin key. */
   makeAccount(name: string): Promise<{ accountId: string; token: string }>;
+  /** The in-process DNS server (engine + UDP/TCP listeners) when started with `dns: true`. */
+  dns: DnsService | null;
+  /** A second store on the same database, as another process would open it (caller closes it). */
+  openOtherStore(): Promise<Store>;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,11 @@ export interface TestServerOptions {
   /** Settings by flag name, e.g. { 'rate-limit': 'off', 'max-records-per-zone': '10' }. */
   settings?: Partial<Record<SettingName, string>>;
   clock?: Clock;
+  /**
+   * Also run DNS in this process on 127.0.0.1 (a free port, UDP and TCP; `dns.port`), with API
+   * writes resolving only once DNS serves them, as in `zonekeeper serve`.
+   */
+  dns?: boolean;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -47,7 +57,19 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dialect === 'sqlite'
       ? await openStore({ dataDir: (dir = await mkdtemp(path.join(tmpdir(), 'zk-test-'))), clock, sqliteSynchronous: 'normal' })
       : await openStore({ url: TEST_DATABASE_URL, pgSchema: (schema = randomSchemaName('zk_http')), clock, pgPoolSize: 40 });
-  const services = createServices(store, coreSettings(config), clock);
+  const dns = opts.dns
+    ? new DnsService(store, {
+        host: '127.0.0.1',
+        port: 0,
+        workers: 0,
+        tcpIdleTimeoutMs: config.dnsTcpIdleTimeout * 1000,
+        tcpMaxConnections: config.dnsTcpMaxConnections,
+        aliasUpstream: null,
+        logger: { debug() {}, info() {}, warn() {}, error() {} },
+      })
+    : null;
+  await dns?.start();
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), clock);
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',
@@ -80,8 +102,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       const r = await services.apiKeys.create(a.id, { name: 'admin', scopes: ['admin'] });
       return { accountId: a.id, token: r.token };
     },
+    dns,
+    openOtherStore() {
+      return dir !== undefined ? openStore({ dataDir: dir, clock, sqliteSynchronous: 'normal' }) : openStore({ url: TEST_DATABASE_URL, pgSchema: schema!, clock });
+    },
     async close() {
       await app.close();
+      await dns?.close();
       await store.close();
       if (dir) await rm(dir, { recursive: true, force: true });
       if (schema) await dropTestSchema(schema);

@@ -1,0 +1,516 @@
+// Keeps the served zones equal to the store (docs/dns.md "dns/engine.ts"): loads every active zone
+// at start, applies journal entries from this process (ChangeFeed.subscribe, synchronously after
+// COMMIT) and from other processes (ChangeFeed.waitForNext), and repairs a zone from the store when
+// its entries do not chain.
+//
+// Where the zones go is a `ZoneSink`: by default the engine's own ZoneSet (DNS answered in this
+// process); with DNS worker processes, the primary's sink forwards to the workers instead
+// (server/workers.ts). `synced(seq)` resolves once an entry is served by every DNS process; the
+// write path awaits it (synced-store.ts), which is what makes reads-your-writes hold.
+import type { DnsRecord, JournalEntry, RR, Zone as ZoneRow } from '../core/model.js';
+import type { Store } from '../core/ports.js';
+import { soaRR } from '../core/soa.js';
+import { errorText, type DnsLogger } from './server/types.js';
+import { Zone } from './zone/zone.js';
+import { ZoneSet } from './zone/zone-set.js';
+
+/** Where the engine's view of the zones goes. Implementations never throw. */
+export interface ZoneSink {
+  /** Serve exactly these RRs (the SOA among them) for `origin` from now on. */
+  replace(origin: string, rrs: readonly RR[], serial: number): void;
+  /** Apply one change (removed first, then added) to the zone of `origin`. */
+  apply(origin: string, removed: readonly RR[], added: readonly RR[], toSerial: number): void;
+  /** Stop serving `origin`. */
+  remove(origin: string): void;
+  /** Resolves once everything given to the sink so far is served (other processes acknowledged). */
+  settled?(): Promise<void>;
+}
+
+/** RR identity as zones see it: owner, type and RDATA (a TTL change is a remove plus an add). */
+export function rrKey(rr: RR): string {
+  return `${rr.name}\u0000${rr.type}\u0000${rr.rdata}`;
+}
+
+/**
+ * Builds a Zone; when the whole set does not load (a record the wire layer refuses), loads the SOA
+ * and then each record on its own, leaving out (and reporting) the ones that fail.
+ */
+export function buildZone(origin: string, rrs: readonly RR[], logger: DnsLogger): Zone {
+  try {
+    return Zone.fromRRs(origin, rrs);
+  } catch (err) {
+    const soa = rrs.filter((rr) => rr.type === 'SOA' && rr.name === origin);
+    const zone = Zone.fromRRs(origin, soa.slice(0, 1)); // no usable SOA: nothing to serve (throws)
+    let refused = 0;
+    for (const rr of rrs) {
+      if (rr.type === 'SOA') continue;
+      try {
+        zone.apply([], [rr], zone.serial);
+      } catch (e) {
+        refused++;
+        if (refused <= 5) logger.error({ zone: origin, rr, err: errorText(e) }, 'dns: record cannot be served; left out');
+      }
+    }
+    logger.error({ zone: origin, refused, err: errorText(err) }, 'dns: zone loaded without the records it cannot serve');
+    return zone;
+  }
+}
+
+/** Applies changes to the engine's own ZoneSet (DNS answered in this process, or in a worker). */
+export class LocalZoneSink implements ZoneSink {
+  constructor(
+    readonly zones: ZoneSet,
+    private readonly logger: DnsLogger,
+  ) {}
+
+  replace(origin: string, rrs: readonly RR[], _serial: number): void {
+    try {
+      this.zones.set(buildZone(origin, rrs, this.logger));
+    } catch (err) {
+      // Without a usable SOA nothing can be served; keep what was there (if anything).
+      this.logger.error({ zone: origin, err: errorText(err) }, 'dns: zone cannot be loaded');
+    }
+  }
+
+  apply(origin: string, removed: readonly RR[], added: readonly RR[], toSerial: number): void {
+    const zone = this.zones.get(origin);
+    if (zone === undefined) return;
+    try {
+      zone.apply(removed, added, toSerial);
+    } catch (err) {
+      // zone.apply validates everything first and changes nothing on error: apply RR by RR.
+      this.logger.error({ zone: origin, err: errorText(err) }, 'dns: change contains a record that cannot be served; applying the rest');
+      for (const rr of removed) this.#tryApply(zone, [rr], [], zone.serial);
+      for (const rr of added) this.#tryApply(zone, [], [rr], zone.serial);
+      zone.serial = toSerial >>> 0;
+    }
+    this.zones.touched();
+  }
+
+  #tryApply(zone: Zone, removed: RR[], added: RR[], serial: number): void {
+    try {
+      zone.apply(removed, added, serial);
+    } catch {
+      // reported above
+    }
+  }
+
+  remove(origin: string): void {
+    this.zones.delete(origin);
+  }
+}
+
+export interface DnsEngineOptions {
+  logger: DnsLogger;
+  /** Default: a LocalZoneSink over `engine.zones`. */
+  sink?: ZoneSink;
+  /** Long-poll length of the follow loop (default 30 s). */
+  followTimeoutMs?: number;
+  /**
+   * Least time between two journal reads of the follow loop (default 100 ms). Every in-process
+   * write wakes the follower although the subscriber has applied it already; this bounds that
+   * wasted read to a few per second instead of one per write.
+   */
+  followIntervalMs?: number;
+  /** How long synced() waits for an entry before giving up with a warning (default 10 s). */
+  syncTimeoutMs?: number;
+}
+
+/** What the engine knows of one origin: the zone incarnation served (null: none) and how far it is. */
+interface ZoneState {
+  zoneId: string | null;
+  serial: number;
+  /** Journal entries of this origin with seq <= this are reflected. */
+  seq: number;
+}
+
+interface LoadedZone {
+  rrs: RR[];
+  serial: number;
+  seq: number;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** RFC 1982: a is greater than b. */
+export function serialGreater(a: number, b: number): boolean {
+  const d = (a - b) >>> 0;
+  return d !== 0 && d < 0x80000000;
+}
+
+export class DnsEngine {
+  /** The zones answered in this process (empty when a custom sink sends them elsewhere). */
+  readonly zones = new ZoneSet();
+  readonly #sink: ZoneSink;
+  readonly #logger: DnsLogger;
+  readonly #states = new Map<string, ZoneState>();
+  /** Origins being reloaded: entries that arrive meanwhile wait here. */
+  readonly #busy = new Map<string, JournalEntry[]>();
+  readonly #reloads = new Set<Promise<void>>();
+  /** Seqs of entries waiting in #busy. */
+  readonly #pendingSeqs = new Set<number>();
+  #maxSeen = 0;
+  #cursor = 0;
+  #waiters: { seq: number; resolve: () => void }[] = [];
+  #unsubscribe: (() => void) | null = null;
+  #follow: Promise<void> | null = null;
+  readonly #abort = new AbortController();
+  #started = false;
+  #stopped = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: DnsEngineOptions,
+  ) {
+    this.#logger = opts.logger;
+    this.#sink = opts.sink ?? new LocalZoneSink(this.zones, opts.logger);
+  }
+
+  /** Zones served now. */
+  get zoneCount(): number {
+    let n = 0;
+    for (const s of this.#states.values()) if (s.zoneId !== null) n++;
+    return n;
+  }
+
+  /** The serial served for an origin, or undefined. */
+  servedSerial(origin: string): number | undefined {
+    const s = this.#states.get(origin);
+    return s && s.zoneId !== null ? s.serial : undefined;
+  }
+
+  /**
+   * Loads every active zone (yielding to the event loop between zones and record batches),
+   * catches up with the journal, then follows it. Resolves once the zones are current.
+   */
+  async start(): Promise<void> {
+    if (this.#started) throw new Error('DnsEngine already started');
+    this.#started = true;
+    const t0 = performance.now();
+    const { journal } = this.store;
+    const startSeq = await journal.latestSeq();
+    this.#cursor = startSeq;
+    this.#maxSeen = startSeq;
+    const rows = await this.store.zones.listAll();
+    let loaded = 0;
+    let records = 0;
+    let failed = 0;
+    // While nothing has been committed since startSeq, the rows of listAll are current.
+    let seq = startSeq;
+    for (const row of rows) {
+      if (this.#stopped) return;
+      if (row.status !== 'active') continue;
+      const origin = row.name;
+      try {
+        const z = await this.#readZone(row.id, seq === startSeq ? { row, seq } : undefined);
+        seq = z.seq;
+        if (!('gone' in z)) {
+          this.#sink.replace(origin, z.rrs, z.serial);
+          this.#states.set(origin, { zoneId: row.id, serial: z.serial, seq: z.seq });
+          loaded++;
+          records += z.rrs.length;
+        }
+      } catch (err) {
+        failed++;
+        seq = -1;
+        this.#logger.error({ zone: origin, err: errorText(err) }, 'dns: zone could not be loaded at start; will retry on its next change');
+      }
+      await yieldToEventLoop();
+    }
+    this.#unsubscribe = this.store.feed.subscribe((entry) => {
+      try {
+        this.applyEntry(entry);
+        if (entry.seq === this.#cursor + 1) this.#cursor = entry.seq;
+      } catch (err) {
+        this.#logger.error({ seq: entry.seq, err: errorText(err) }, 'dns: journal entry could not be applied');
+      }
+    });
+    // Catch up before answering: whatever was committed while loading.
+    for (;;) {
+      const entries = await journal.readAfter(this.#cursor, 1000);
+      if (entries.length === 0) break;
+      this.#handleBatch(entries);
+      await yieldToEventLoop();
+    }
+    await Promise.all([...this.#reloads]);
+    this.#follow = this.#followLoop();
+    this.#logger.info(
+      { zones: loaded, records, failed, ms: Math.round(performance.now() - t0), seq: this.#cursor },
+      `dns: loaded ${loaded} zones (${records} records) in ${Math.round(performance.now() - t0)} ms`,
+    );
+  }
+
+  /** Stops following the journal; zones stay as they are. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    await this.#follow;
+    await Promise.all([...this.#reloads]);
+    for (const w of this.#waiters.splice(0)) w.resolve();
+  }
+
+  /**
+   * Applies one journal entry: skipped when already reflected, applied when it continues the zone's
+   * serial, otherwise the zone is repaired from the store (the entry then waits for that).
+   */
+  applyEntry(entry: JournalEntry): void {
+    this.#handle(entry);
+    this.#notify();
+  }
+
+  /**
+   * Resolves once entry `seq` is served by every DNS process (applied or found already reflected).
+   * Never rejects; gives up with a warning after syncTimeoutMs.
+   */
+  async synced(seq: number): Promise<void> {
+    if (!this.#isProcessed(seq) && !this.#stopped) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
+          this.#logger.warn({ seq }, 'dns: a write was not applied to DNS in time; answering the API request anyway');
+          resolve();
+        }, this.opts.syncTimeoutMs ?? 10_000);
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.#waiters.push({ seq, resolve: done });
+      });
+    }
+    await this.#sink.settled?.();
+  }
+
+  #isProcessed(seq: number): boolean {
+    return seq <= this.#maxSeen && !this.#pendingSeqs.has(seq);
+  }
+
+  #notify(): void {
+    if (this.#waiters.length === 0) return;
+    const still: { seq: number; resolve: () => void }[] = [];
+    for (const w of this.#waiters) {
+      if (this.#isProcessed(w.seq)) w.resolve();
+      else still.push(w);
+    }
+    this.#waiters = still;
+  }
+
+  #handleBatch(entries: readonly JournalEntry[]): void {
+    for (const e of entries) {
+      try {
+        this.#handle(e);
+      } catch (err) {
+        this.#logger.error({ seq: e.seq, err: errorText(err) }, 'dns: journal entry could not be applied');
+      }
+      if (e.seq > this.#cursor) this.#cursor = e.seq;
+    }
+    this.#notify();
+  }
+
+  #handle(e: JournalEntry): void {
+    if (e.seq > this.#maxSeen) this.#maxSeen = e.seq;
+    const origin = e.zoneName;
+    const queue = this.#busy.get(origin);
+    if (queue !== undefined) {
+      queue.push(e);
+      this.#pendingSeqs.add(e.seq);
+      return;
+    }
+    const st = this.#states.get(origin);
+    if (st !== undefined && e.seq <= st.seq) return;
+    switch (e.kind) {
+      case 'create':
+        if (st !== undefined && st.zoneId === e.zoneId && !serialGreater(e.toSerial, st.serial)) {
+          st.seq = e.seq;
+          return;
+        }
+        this.#sink.replace(origin, e.added, e.toSerial);
+        this.#states.set(origin, { zoneId: e.zoneId, serial: e.toSerial, seq: e.seq });
+        return;
+      case 'delete':
+        if (st === undefined) {
+          this.#states.set(origin, { zoneId: null, serial: 0, seq: e.seq });
+        } else if (st.zoneId === e.zoneId) {
+          this.#sink.remove(origin);
+          this.#states.set(origin, { zoneId: null, serial: 0, seq: e.seq });
+        }
+        // else: the delete of an incarnation that is not the one served; nothing to do.
+        return;
+      case 'update':
+        if (st === undefined || st.zoneId !== e.zoneId) {
+          // A zone this engine does not serve (yet): whatever the store has now.
+          this.#reload(origin, e.zoneId, e);
+          return;
+        }
+        if (e.fromSerial === st.serial) {
+          this.#sink.apply(origin, e.removed, e.added, e.toSerial);
+          st.serial = e.toSerial;
+          st.seq = e.seq;
+        } else if (!serialGreater(e.toSerial, st.serial)) {
+          st.seq = Math.max(st.seq, e.seq); // already reflected
+        } else {
+          this.#logger.debug({ zone: origin, serial: st.serial, fromSerial: e.fromSerial, seq: e.seq }, 'dns: journal gap; repairing the zone');
+          this.#reload(origin, e.zoneId, e);
+        }
+        return;
+    }
+  }
+
+  /** Repairs one origin from the store; entries for it wait until that is done. */
+  #reload(origin: string, zoneId: string, waiting: JournalEntry): void {
+    this.#busy.set(origin, [waiting]);
+    this.#pendingSeqs.add(waiting.seq);
+    let reflected = 0;
+    const p = this.#repair(origin, zoneId)
+      .then((seq) => {
+        reflected = seq;
+      })
+      .finally(() => {
+        this.#reloads.delete(p);
+        const queued = this.#busy.get(origin) ?? [];
+        this.#busy.delete(origin);
+        for (const e of queued) this.#pendingSeqs.delete(e.seq);
+        for (const e of queued) {
+          // Entries of this zone up to `reflected` are in the copy just read (or the zone is gone).
+          if (e.zoneId === zoneId && e.seq <= reflected) continue;
+          try {
+            this.#handle(e);
+          } catch (err) {
+            this.#logger.error({ seq: e.seq, err: errorText(err) }, 'dns: journal entry could not be applied');
+          }
+        }
+        this.#notify();
+      });
+    this.#reloads.add(p);
+  }
+
+  /**
+   * Brings one zone up to the store: the missing journal entries when they chain from the served
+   * serial, else a fresh copy (or its removal when it is gone). Returns the seq up to which this
+   * zone's entries are now reflected. Retries with backoff while the store fails.
+   */
+  async #repair(origin: string, zoneId: string): Promise<number> {
+    let delay = 200;
+    while (!this.#stopped) {
+      try {
+        const st = this.#states.get(origin);
+        // Cheap path: the missing entries are still in the journal.
+        if (st !== undefined && st.zoneId === zoneId) {
+          const chain = await this.store.journal.readZoneSince(zoneId, st.serial);
+          if (chain !== null && chain.every((e, i) => e.fromSerial === (i === 0 ? st.serial : chain[i - 1]!.toSerial))) {
+            for (const e of chain) {
+              this.#sink.apply(origin, e.removed, e.added, e.toSerial);
+              st.serial = e.toSerial;
+              st.seq = Math.max(st.seq, e.seq);
+            }
+            return st.seq;
+          }
+        }
+        const z = await this.#readZone(zoneId);
+        const current = this.#states.get(origin);
+        if ('gone' in z) {
+          // Gone (or not active): stop serving it if it is the incarnation served.
+          if (current === undefined) this.#states.set(origin, { zoneId: null, serial: 0, seq: z.seq });
+          else if (current.zoneId === zoneId) {
+            this.#sink.remove(origin);
+            this.#states.set(origin, { zoneId: null, serial: 0, seq: Math.max(current.seq, z.seq) });
+          }
+          return z.seq;
+        }
+        this.#sink.replace(origin, z.rrs, z.serial);
+        this.#states.set(origin, { zoneId, serial: z.serial, seq: Math.max(current?.seq ?? 0, z.seq) });
+        this.#logger.info({ zone: origin, serial: z.serial, records: z.rrs.length }, 'dns: zone reloaded from the store');
+        return z.seq;
+      } catch (err) {
+        if (this.#stopped) break;
+        this.#logger.warn({ zone: origin, err: errorText(err), retryMs: delay }, 'dns: zone reload failed; retrying');
+        await this.#sleep(delay);
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+    return Number.MAX_SAFE_INTEGER;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const signal = this.#abort.signal;
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /**
+   * A consistent copy of one zone from the store, or `{ gone }` when it does not exist or is not
+   * active. The zone row is read first, its records (in batches) next; if anything was committed
+   * meanwhile, the journal entries since the row's serial are applied to the copy (they may be
+   * partly reflected in the records already: RRs are a set, so re-applying is harmless).
+   * `seq`: this zone's entries up to it are reflected. `hint`: a row current as of seq `hint.seq`.
+   */
+  async #readZone(zoneId: string, hint?: { row: ZoneRow; seq: number }): Promise<LoadedZone | { gone: true; seq: number }> {
+    const { journal } = this.store;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      let row: ZoneRow | undefined;
+      let before: number;
+      if (hint !== undefined && attempt === 0) {
+        row = hint.row;
+        before = hint.seq;
+      } else {
+        before = await journal.latestSeq();
+        row = await this.store.zones.get(zoneId);
+      }
+      if (row === undefined || row.status !== 'active') return { gone: true, seq: before };
+      const rrs: RR[] = [soaRR(row.name, row.soa)];
+      for await (const batch of this.store.records.iterate(zoneId)) {
+        pushActive(rrs, batch);
+        await yieldToEventLoop();
+      }
+      const after = await journal.latestSeq();
+      if (after === before) return { rrs, serial: row.soa.serial, seq: before };
+      const chain = await journal.readZoneSince(zoneId, row.soa.serial);
+      if (chain === null) continue; // deleted meanwhile, or history gone: read again
+      if (chain.length === 0) return { rrs, serial: row.soa.serial, seq: after };
+      const set = new Map<string, RR>();
+      for (const rr of rrs) set.set(rrKey(rr), rr);
+      for (const e of chain) {
+        for (const rr of e.removed) set.delete(rrKey(rr));
+        for (const rr of e.added) set.set(rrKey(rr), rr);
+      }
+      const last = chain[chain.length - 1]!;
+      this.#logger.debug({ zone: row.name, entries: chain.length, serial: last.toSerial }, 'dns: zone changed while being read; journal entries applied to the copy');
+      return { rrs: [...set.values()], serial: last.toSerial, seq: Math.max(after, last.seq) };
+    }
+    throw new Error('the zone changed during every read; giving up for now');
+  }
+
+  #followLoop(): Promise<void> {
+    return (async () => {
+      let delay = 500;
+      while (!this.#stopped) {
+        try {
+          const entries = await this.store.feed.waitForNext(this.#cursor, this.opts.followTimeoutMs ?? 30_000, this.#abort.signal);
+          if (this.#stopped) return;
+          if (entries.length > 0) this.#handleBatch(entries);
+          delay = 500;
+          await this.#sleep(this.opts.followIntervalMs ?? 100);
+        } catch (err) {
+          if (this.#stopped) return;
+          this.#logger.warn({ err: errorText(err), retryMs: delay }, 'dns: reading the journal failed; retrying');
+          await this.#sleep(delay);
+          delay = Math.min(delay * 2, 30_000);
+        }
+      }
+    })();
+  }
+}
+
+function pushActive(out: RR[], records: readonly DnsRecord[]): void {
+  for (const r of records) if (r.status === 'active') out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
+}
