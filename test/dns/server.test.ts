@@ -155,6 +155,18 @@ describe('TCP', () => {
     expect(server.stats().tcp.closed.bad_length).toBe(2);
   });
 
+  it('answers the queries before a broken length (sync and async), then closes', async () => {
+    const { server, port } = await start(async (p) => {
+      if (idOf(p) === 2) await sleep(50); // still in progress when the broken frame arrives
+      return echo(p);
+    });
+    const c = await TcpClient.connect(port);
+    c.write(Buffer.concat([frame(encodeQuery('a.example.test', 'A', { id: 1 })), frame(encodeQuery('b.example.test', 'A', { id: 2 })), Buffer.from([0, 1, 0xff])]));
+    expect((await c.waitFor(2)).map(idOf).sort()).toEqual([1, 2]);
+    expect(await c.waitClosed(2000)).toBe(true);
+    expect(server.stats().tcp.closed.bad_length).toBe(1);
+  });
+
   it('closes an idle connection after the idle timeout, and not one that is busy', async () => {
     const { server, port } = await start((p) => echo(p), { tcpIdleTimeoutMs: 300 });
     const idle = await TcpClient.connect(port);

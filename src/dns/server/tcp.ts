@@ -35,8 +35,11 @@ class Connection {
   #closed = false;
   /** The peer sent FIN: answer what it sent, then close our side. */
   #peerEnded = false;
-  /** Shutdown: read nothing more, close once the queries in progress are answered. */
-  #shutdown = false;
+  /**
+   * Shutdown or a broken frame: read nothing more, answer the queries already in progress, then
+   * close (with this reason).
+   */
+  #closeAfterInflight: TcpCloseReason | null = null;
 
   constructor(
     readonly socket: net.Socket,
@@ -62,7 +65,7 @@ class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#closed || this.#shutdown) return;
+    if (this.#closed || this.#closeAfterInflight !== null) return;
     this.#pending = this.#pending.length === 0 ? chunk : Buffer.concat([this.#pending, chunk]);
     if (this.#pending.length > MAX_PENDING) {
       this.destroy('overflow');
@@ -74,8 +77,8 @@ class Connection {
   /** Answers every complete frame, unless the peer is not reading or too much is in progress. */
   #process(): void {
     if (this.#closed) return;
-    if (this.#shutdown) {
-      if (this.#inflight === 0) this.end('shutdown');
+    if (this.#closeAfterInflight !== null) {
+      if (this.#inflight === 0) this.end(this.#closeAfterInflight);
       return;
     }
     const max = this.opts.maxInflight ?? 64;
@@ -91,9 +94,10 @@ class Connection {
           return;
         }
         const len = this.#pending.readUInt16BE(0);
-        // Zero, or too short to hold a DNS header: not a DNS stream; nothing sensible to answer.
+        // Zero, or too short to hold a DNS header: not a DNS stream. Nothing after it can be
+        // framed, but the queries before it are answered before the connection closes.
         if (len < HEADER_SIZE) {
-          this.destroy('bad_length');
+          this.#stopReading('bad_length');
           return;
         }
         if (this.#pending.length < 2 + len) break;
@@ -151,7 +155,7 @@ class Connection {
   /** A query finished: continue with held-back frames, or finish a close that waited for it. */
   #afterQuery(): void {
     if (this.#closed) return;
-    if (this.#shutdown || this.#peerEnded || this.#paused) queueMicrotask(() => this.#process());
+    if (this.#closeAfterInflight !== null || this.#peerEnded || this.#paused) queueMicrotask(() => this.#process());
   }
 
   /** Orderly close: FIN now, destroy if the peer does not close within a grace period. */
@@ -173,9 +177,15 @@ class Connection {
   /** Shutdown: read nothing more; close once the queries in progress are answered. */
   shutdown(): void {
     if (this.#closed) return;
-    this.#shutdown = true;
-    this.socket.pause();
+    this.#stopReading('shutdown');
     this.#process();
+  }
+
+  #stopReading(reason: TcpCloseReason): void {
+    this.#closeAfterInflight ??= reason;
+    this.#pending = Buffer.alloc(0);
+    this.socket.pause();
+    if (this.#inflight === 0) this.end(reason);
   }
 }
 
