@@ -28,12 +28,18 @@
 //   stays set for the CNAMEs). Wildcard answers use the query name as owner.
 // - Authority: SOA for NXDOMAIN/NODATA with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 3); NS of the
 //   cut for referrals; nothing on positive answers (`NS_IN_POSITIVE_AUTHORITY`).
-// - Additional: A/AAAA of targets of NS, MX and SRV answers that are authoritative names of the
-//   same zone (exact names, not wildcards, not below a cut; never for CNAME targets); for referrals
-//   the A/AAAA of NS targets inside the zone (glue below the cut first).
+// - Additional: A/AAAA of targets of NS, MX, SRV, SVCB and HTTPS answers (ANY answers too) that
+//   are authoritative names of the same zone (exact names, not wildcards, not below a cut; never
+//   for CNAME targets). SVCB/HTTPS (RFC 9460 4.1, both modes): per TargetName its A, AAAA and its
+//   RRset of the answer's type (one level, as Knot; not the answered RRset itself again). A
+//   TargetName "." (AliasMode: no service; ServiceMode: the owner, i.e. the answer's own name)
+//   adds nothing, as with Knot. Referrals (RFC 9471): the A/AAAA of NS targets inside the zone,
+//   in-domain glue (at or below the cut) first, then sibling glue (below another cut of the zone:
+//   occluded data, reached through `zone.node`) and authoritative addresses, in NS order.
 // - Sizes: whole RRsets only. An answer or authority RRset that does not fit ends the reply with
-//   TC=1. An additional RRset that does not fit is left out without TC — except in-domain glue of a
-//   referral, which RFC 9471 requires (TC=1 when it does not fit; `GLUE_REQUIRES_TC`).
+//   TC=1. An additional RRset that does not fit is left out without TC, except in-domain glue of a
+//   referral, which RFC 9471 3.1 requires (TC=1 when it does not fit; `GLUE_REQUIRES_TC`); sibling
+//   glue is a SHOULD (RFC 9471 3.2): left out without TC.
 // - ALIAS: A/AAAA (and ANY) at a name with ALIAS and no RRset of that type is answered with the
 //   target's addresses under the query name, TTL min(ALIAS TTL, target TTL). A target inside our
 //   zones is resolved there (CNAMEs and nested ALIAS followed, 16 links at most); others through
@@ -44,7 +50,7 @@ import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE
 import { nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
-import { rdataStringToBytes, type RRset, type Zone, type ZoneNode } from '../zone/zone.js';
+import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
 import type { ZoneSet } from '../zone/zone-set.js';
 import type { AliasAnswer, AliasResolver, AliasResult } from './alias-resolver.js';
 
@@ -517,9 +523,32 @@ function ownerOf(node: ZoneNode, cur: Uint8Array, curKey: string): Uint8Array {
   return nameToWire(name);
 }
 
-/** Offset of the target name inside the RDATA of NS, MX and SRV. */
-function targetOffset(type: number): number {
-  return type === TYPE.MX ? 2 : type === TYPE.SRV ? 6 : 0;
+/** True for the types whose answers carry additional data for their target names. */
+function hasTargets(type: number): boolean {
+  return type === TYPE.NS || type === TYPE.MX || type === TYPE.SRV || type === TYPE.SVCB || type === TYPE.HTTPS;
+}
+
+/**
+ * The target name in the RDATA (one-byte string) of an NS, MX, SRV, SVCB or HTTPS record, as new
+ * wire bytes; null for the root name (null MX/SRV, SVCB "."), whose target is nothing to look up,
+ * and for malformed RDATA. MX: after the preference; SRV: after priority, weight and port;
+ * SVCB/HTTPS: after SvcPriority, followed by the SvcParams.
+ */
+function targetName(type: number, rd: string): Uint8Array | null {
+  const start = type === TYPE.SRV ? 6 : type === TYPE.NS ? 0 : 2;
+  let end = start;
+  for (;;) {
+    if (end >= rd.length) return null;
+    const len = rd.charCodeAt(end);
+    if (len === 0) break;
+    if (len > 63) return null;
+    end += len + 1;
+  }
+  if (end === start) return null;
+  end++;
+  const out = new Uint8Array(end - start);
+  for (let i = start; i < end; i++) out[i - start] = rd.charCodeAt(i);
+  return out;
 }
 
 function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, override: AliasOverride | null): Built | NeedAlias {
@@ -545,6 +574,7 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   let negative = false;
   let referral: { node: ZoneNode; rrset: RRset; owner: Uint8Array } | null = null;
   let additionalFrom: RRset | null = null;
+  let additionalOwner = '';
   let seen: string[] | null = null;
 
   for (let links = 0; ; ) {
@@ -554,8 +584,10 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       if (n < 0) tc = true;
       else {
         an += n;
-        const t = res.rrset.type;
-        if (t === TYPE.NS || t === TYPE.MX || t === TYPE.SRV) additionalFrom = res.rrset;
+        if (hasTargets(res.rrset.type)) {
+          additionalFrom = res.rrset;
+          additionalOwner = curKey;
+        }
       }
       break;
     }
@@ -633,11 +665,10 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   // Additional.
   if (!tc) {
     if (referral !== null) {
-      const r = glue(zone, referral.node, referral.rrset);
-      ar += r.count;
-      if (r.truncated) tc = true;
+      ar += glue(zone, referral.node, referral.rrset);
+      if (glueTruncated) tc = true;
     } else if (additionalFrom !== null) {
-      ar += addresses(zone, additionalFrom, null).count;
+      ar += additional(zone, additionalFrom, ANSWER_TARGETS, null, additionalOwner);
     }
   }
 
@@ -645,52 +676,73 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   return { bytes, cacheable };
 }
 
-/** Glue for a referral: A/AAAA of NS targets in the zone, those below the cut first (RFC 9471). */
-function glue(zone: Zone, cut: ZoneNode, nsSet: RRset): { count: number; truncated: boolean } {
-  const below = addresses(zone, nsSet, cut);
-  if (below.truncated && GLUE_REQUIRES_TC) return below;
-  const others = addresses(zone, nsSet, null, cut);
-  return { count: below.count + others.count, truncated: false };
+/** Set by glue() (and additional() in IN_DOMAIN_GLUE mode): in-domain glue did not fit. */
+let glueTruncated = false;
+
+/** additional() modes. */
+const ANSWER_TARGETS = 0;
+const IN_DOMAIN_GLUE = 1;
+const OTHER_GLUE = 2;
+
+/**
+ * Additional data of a referral (RFC 9471), returns the number of records written: first the
+ * in-domain glue (A/AAAA of NS targets at or below the cut; when it does not fit, `glueTruncated`
+ * is set and nothing more is added), then the A/AAAA of the other NS targets that are names of the
+ * zone: sibling glue (below another cut, RFC 9471 3.2) and authoritative addresses; those are left
+ * out when they do not fit.
+ */
+function glue(zone: Zone, cut: ZoneNode, nsSet: RRset): number {
+  glueTruncated = false;
+  const below = additional(zone, nsSet, IN_DOMAIN_GLUE, cut, '');
+  if (glueTruncated && GLUE_REQUIRES_TC) return below;
+  glueTruncated = false;
+  return below + additional(zone, nsSet, OTHER_GLUE, cut, '');
 }
 
 /**
- * Write A then AAAA RRsets of the targets of NS/MX/SRV records that are names of `zone`.
- * - `inside` set: only targets at or below that node (glue; nodes below a cut are used as is);
- *   reports `truncated` at the first RRset that does not fit.
- * - `inside` null: authoritative names only (not below a cut); `exclude` skips targets below a
- *   node (the glue already written). RRsets that do not fit are skipped.
+ * Write the additional data for the targets of an NS, MX, SRV, SVCB or HTTPS RRset that are names
+ * of `zone` (each target once, in record order): its A then AAAA RRsets, and for SVCB/HTTPS then its
+ * RRset of the same type (RFC 9460 4.1) unless the target is `owner`, whose RRset is the answer.
+ * Returns the number of records written. Modes:
+ * - ANSWER_TARGETS: authoritative names only (not below a cut; `cut` null). RRsets that do not fit
+ *   are skipped.
+ * - IN_DOMAIN_GLUE: only targets at or below `cut` (nodes below the cut are glue, used as is); sets
+ *   `glueTruncated` and stops at the first RRset that does not fit.
+ * - OTHER_GLUE: targets not at or below `cut`, below another cut (sibling glue) or not; RRsets that
+ *   do not fit are skipped.
  */
-function addresses(zone: Zone, set: RRset, inside: ZoneNode | null, exclude?: ZoneNode): { count: number; truncated: boolean } {
-  const off = targetOffset(set.type);
+function additional(zone: Zone, set: RRset, mode: number, cut: ZoneNode | null, owner: string): number {
+  const type = set.type;
+  const svcb = type === TYPE.SVCB || type === TYPE.HTTPS;
   let count = 0;
-  const done: string[] = [];
+  let done: string[] | null = null;
   for (let i = 0; i < set.count; i++) {
-    const rd = set.rdataString(i);
-    if (rd.length <= off + 1) continue;
-    const target = rdataStringToBytes(off === 0 ? rd : rd.slice(off));
+    const target = targetName(type, set.rdataString(i));
+    if (target === null) continue;
     const tkey = nameKey(target);
-    if (done.includes(tkey) || !zone.contains(tkey)) continue;
-    done.push(tkey);
-    if (inside !== null) {
-      if (!isAtOrBelow(tkey, inside.name)) continue;
-    } else if (exclude !== undefined && isAtOrBelow(tkey, exclude.name)) {
-      continue;
-    }
+    if (!zone.contains(tkey)) continue;
+    if (done === null) done = [tkey];
+    else if (done.includes(tkey)) continue;
+    else done.push(tkey);
+    if (cut !== null && isAtOrBelow(tkey, cut.name) !== (mode === IN_DOMAIN_GLUE)) continue;
     const node = zone.node(tkey);
     if (node === undefined || node.empty) continue;
-    if (inside === null && zone.belowCut(node)) continue;
-    for (const type of ADDRESS_TYPES) {
-      const rr = node.rrset(type);
+    if (mode === ANSWER_TARGETS && zone.belowCut(node)) continue;
+    for (let k = 0; k < 3; k++) {
+      const t = k === 0 ? TYPE.A : k === 1 ? TYPE.AAAA : type;
+      if (k === 2 && (!svcb || tkey === owner)) break;
+      const rr = node.rrset(t);
       if (rr === undefined) continue;
-      const n = writeSet(target, type, rr.ttl, rr);
+      const n = writeSet(target, t, rr.ttl, rr);
       if (n >= 0) count += n;
-      else if (inside !== null) return { count, truncated: true };
+      else if (mode === IN_DOMAIN_GLUE) {
+        glueTruncated = true;
+        return count;
+      }
     }
   }
-  return { count, truncated: false };
+  return count;
 }
-
-const ADDRESS_TYPES = [TYPE.A, TYPE.AAAA] as const;
 
 function isAtOrBelow(name: string, ancestor: string): boolean {
   if (ancestor === '') return true;
