@@ -192,7 +192,7 @@ export class ZoneWriter {
     }
     const deleted = deleteIds.filter((id) => old.has(id));
     await deleteRecords(tx, zone.id, deleted);
-    removed.push(...deleted.map((id) => old.get(id)!));
+    for (const id of deleted) removed.push(old.get(id)!); // no push(...spread): may be millions
     await insertRecords(tx, zone.id, plan.insert);
     return { removed, added: [...plan.insert, ...updated], countDelta: plan.insert.length - deleted.length };
   }

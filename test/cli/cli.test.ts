@@ -125,6 +125,24 @@ _sip._tcp IN SRV 10 60 5060 sip.example.org.
     expect(JSON.parse(r2.stdout)).toMatchObject({ created: false, added: 0, removed: 0, updated: 0, unchanged: 5 });
   });
 
+  it('imports and re-imports (replacing) a zone of 150,000 records', async () => {
+    // Regression: push(...spread) of every placed/removed record overflowed the call stack.
+    const n = 150_000;
+    const lines = ['$ORIGIN big.example.test.', '$TTL 300'];
+    for (let i = 0; i < n; i++) lines.push(`h${i} A 192.0.2.${(i % 250) + 1}`);
+    const file = path.join(dir, 'big.zone');
+    await writeFile(file, lines.join('\n') + '\n');
+    const env = { ZONEKEEPER_MAX_RECORDS_PER_ZONE: '200000' };
+    const r = await runCli(['zones', 'import', 'big.example.test', file, '--json', ...data()], { env, timeoutMs: 120_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ created: true, added: n });
+    const other = path.join(dir, 'big2.zone');
+    await writeFile(other, lines.slice(0, 2).join('\n') + '\nonly A 192.0.2.1\n');
+    const r2 = await runCli(['zones', 'import', 'big.example.test', other, '--json', ...data()], { env, timeoutMs: 120_000 });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(JSON.parse(r2.stdout)).toMatchObject({ created: false, added: 1, removed: n });
+  }, 240_000);
+
   it('refuses a broken zone file, naming each bad line, and leaves no zone behind', async () => {
     const file = path.join(dir, 'bad.zone');
     await writeFile(file, '$ORIGIN example.test.\nwww IN A 300.1.1.1\nok IN A 192.0.2.1\nx IN MX mail\n');

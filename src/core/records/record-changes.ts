@@ -86,11 +86,13 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   };
 
   const deleted: string[] = [];
+  const deletedAt: string[] = []; // the pointer of each deleted id (no search per id: imports delete millions)
   for (const d of changes.deletes) {
     const r = checkTarget(d.id, d.at);
     if (r) {
       removeFromState(r);
       deleted.push(r.id);
+      deletedAt.push(d.at);
     }
   }
   const updated: DnsRecord[] = [];
@@ -117,9 +119,9 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   for (const { rec, at } of placed) {
     errors.push(...checkDelegation(rec.name, state.get(rec.name) ?? [], at + '/type'));
   }
-  for (const id of deleted) {
-    const r = existingById.get(id)!;
-    errors.push(...checkDelegation(r.name, state.get(r.name) ?? [], changes.deletes.find((d) => d.id === id)!.at));
+  for (let i = 0; i < deleted.length; i++) {
+    const r = existingById.get(deleted[i]!)!;
+    errors.push(...checkDelegation(r.name, state.get(r.name) ?? [], deletedAt[i]!));
   }
   const finalCount = zone.recordCount - deleted.length + changes.posts.length;
   if (errors.length === 0 && changes.posts.length > 0 && finalCount > limits.maxRecords) {
@@ -132,7 +134,8 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   for (const p of putPairs) {
     if (!sameRecord(p.old, p.next)) updated.push(p.next);
   }
-  created.push(...placed.slice(putPairs.length).map((p) => p.rec));
+  // A loop, not push(...spread): an import places up to millions of records (call stack limit).
+  for (let i = putPairs.length; i < placed.length; i++) created.push(placed[i]!.rec);
   return {
     insert: created,
     update: updated,
