@@ -27,6 +27,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         host: config.dns.host,
         port: config.dns.port,
         workers: config.dnsWorkers,
+        udpIo: config.dnsUdpIo,
         tcpIdleTimeoutMs: config.dnsTcpIdleTimeout * 1000,
         tcpMaxConnections: config.dnsTcpMaxConnections,
         aliasUpstream: resolveAliasUpstream(config),

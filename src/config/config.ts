@@ -26,6 +26,11 @@ export interface Config {
   dns: HostPort | null;
   /** DNS worker processes (node:cluster); 0 = answer in the main process. */
   dnsWorkers: number;
+  /**
+   * How DNS reads and writes UDP: batch (native recvmmsg/sendmmsg addon, Linux), dgram (node:dgram),
+   * or auto (batch when the addon loads, else dgram).
+   */
+  dnsUdpIo: 'auto' | 'batch' | 'dgram';
   /** Seconds a DNS-over-TCP connection may stay idle before the server closes it. */
   dnsTcpIdleTimeout: number;
   /** Open DNS-over-TCP connections per DNS process; more are closed at once. */
@@ -59,6 +64,7 @@ export const SETTINGS = [
   ['http', 'HTTP API listen address HOST:PORT', '127.0.0.1:8080'],
   ['dns', 'DNS listen address HOST:PORT (UDP and TCP), or off', '127.0.0.1:5353'],
   ['dns-workers', 'DNS worker processes sharing the DNS sockets (0 = answer in the main process)', '0'],
+  ['dns-udp-io', 'DNS UDP I/O: batch (recvmmsg/sendmmsg addon, Linux), dgram (node:dgram), or auto (batch when the addon is built)', 'auto'],
   ['dns-tcp-idle-timeout', 'Seconds an idle DNS-over-TCP connection stays open', '10'],
   ['dns-tcp-max-connections', 'Open DNS-over-TCP connections per DNS process (more are closed at once)', '1000'],
   ['alias-resolver', 'Upstream resolver HOST:PORT for ALIAS targets outside our zones, or off', '(first nameserver in /etc/resolv.conf, else off)'],
@@ -216,6 +222,8 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   const dnsText = get('dns') ?? '127.0.0.1:5353';
   const dns = /^\s*off\s*$/i.test(dnsText) ? null : parseDnsAddress(dnsText);
   const dnsWorkers = parseIntSetting(get('dns-workers') ?? '0', 'dns-workers', 0, 256);
+  const dnsUdpIo = (get('dns-udp-io') ?? 'auto').trim().toLowerCase();
+  if (dnsUdpIo !== 'auto' && dnsUdpIo !== 'batch' && dnsUdpIo !== 'dgram') throw new ConfigError(`--dns-udp-io must be auto, batch or dgram, got "${get('dns-udp-io')}"`);
   const dnsTcpIdleTimeout = parseIntSetting(get('dns-tcp-idle-timeout') ?? '10', 'dns-tcp-idle-timeout', 1, 3600);
   const dnsTcpMaxConnections = parseIntSetting(get('dns-tcp-max-connections') ?? '1000', 'dns-tcp-max-connections', 1, 1_000_000);
   const aliasText = get('alias-resolver');
@@ -249,6 +257,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     http,
     dns,
     dnsWorkers,
+    dnsUdpIo,
     dnsTcpIdleTimeout,
     dnsTcpMaxConnections,
     aliasResolver,

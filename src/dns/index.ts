@@ -6,6 +6,7 @@ import { respond } from './answer/respond.js';
 import { DnsEngine } from './engine.js';
 import { DnsServer } from './server/dns-server.js';
 import type { DnsLogger, DnsStatsSnapshot } from './server/types.js';
+import type { UdpIoMode } from './server/udp-batch.js';
 import { DnsWorkerPool } from './server/workers.js';
 import { DnsSyncedStore } from './synced-store.js';
 
@@ -21,6 +22,8 @@ export interface DnsServiceOptions {
   workers: number;
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
+  /** UDP I/O (default auto: batched when the native addon loads, else node:dgram). */
+  udpIo?: UdpIoMode;
   /** Upstream resolver for ALIAS targets outside our zones; null = off. */
   aliasUpstream: { host: string; port: number } | null;
   logger: DnsLogger;
@@ -55,6 +58,7 @@ export class DnsService {
               port: opts.port,
               tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
               tcpMaxConnections: opts.tcpMaxConnections,
+              udpIo: opts.udpIo ?? 'auto',
               alias: opts.aliasUpstream,
               logLevel: opts.logLevel ?? 'info',
             },
@@ -95,8 +99,10 @@ export class DnsService {
           logger: this.opts.logger,
           tcpIdleTimeoutMs: this.opts.tcpIdleTimeoutMs,
           tcpMaxConnections: this.opts.tcpMaxConnections,
+          udpIo: this.opts.udpIo ?? 'auto',
         });
         this.#port = (await this.#server.listen()).port;
+        this.opts.logger.info({ udpIo: this.#server.udpIo }, `dns: UDP I/O ${this.#server.udpIo === 'batch' ? 'batched (recvmmsg/sendmmsg)' : 'node:dgram'}`);
       }
     } catch (err) {
       this.#server = null;

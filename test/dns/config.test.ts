@@ -13,12 +13,13 @@ describe('DNS settings', () => {
     expect(load()).toMatchObject({
       dns: { host: '127.0.0.1', port: 5353 },
       dnsWorkers: 0,
+      dnsUdpIo: 'auto',
       dnsTcpIdleTimeout: 10,
       dnsTcpMaxConnections: 1000,
       aliasResolver: 'system',
     });
     const names = SETTINGS.map((s) => s[0]);
-    for (const n of ['dns', 'dns-workers', 'dns-tcp-idle-timeout', 'dns-tcp-max-connections', 'alias-resolver']) expect(names).toContain(n);
+    for (const n of ['dns', 'dns-workers', 'dns-udp-io', 'dns-tcp-idle-timeout', 'dns-tcp-max-connections', 'alias-resolver']) expect(names).toContain(n);
   });
 
   it('reads flags and ZONEKEEPER_* variables (flags win)', () => {
@@ -27,6 +28,12 @@ describe('DNS settings', () => {
       { ZONEKEEPER_DNS: '[::1]:53', ZONEKEEPER_DNS_WORKERS: '2', ZONEKEEPER_DNS_TCP_IDLE_TIMEOUT: '30', ZONEKEEPER_DNS_TCP_MAX_CONNECTIONS: '50', ZONEKEEPER_ALIAS_RESOLVER: '192.0.2.53:5300' },
     );
     expect(c).toMatchObject({ dns: { host: '::1', port: 53 }, dnsWorkers: 4, dnsTcpIdleTimeout: 30, dnsTcpMaxConnections: 50, aliasResolver: { host: '192.0.2.53', port: 5300 } });
+  });
+
+  it('--dns-udp-io: auto, batch or dgram (flag over ZONEKEEPER_DNS_UDP_IO, any case)', () => {
+    expect(load({}, { ZONEKEEPER_DNS_UDP_IO: 'dgram' }).dnsUdpIo).toBe('dgram');
+    expect(load({ 'dns-udp-io': 'Batch' }, { ZONEKEEPER_DNS_UDP_IO: 'dgram' }).dnsUdpIo).toBe('batch');
+    expect(load({ 'dns-udp-io': 'auto' }).dnsUdpIo).toBe('auto');
   });
 
   it('--dns off disables DNS; --alias-resolver off disables ALIAS resolution', () => {
@@ -48,6 +55,7 @@ describe('DNS settings', () => {
     [{ dns: 'localhost:53' }, /--dns: "localhost" is not an IP address/],
     [{ 'dns-workers': '-1' }, /--dns-workers must be a whole number/],
     [{ 'dns-workers': '1000' }, /--dns-workers must be between 0 and 256/],
+    [{ 'dns-udp-io': 'mmsg' }, /--dns-udp-io must be auto, batch or dgram, got "mmsg"/],
     [{ 'dns-tcp-idle-timeout': '0' }, /--dns-tcp-idle-timeout must be between 1 and 3600/],
     [{ 'dns-tcp-idle-timeout': '1.5' }, /--dns-tcp-idle-timeout must be a whole number/],
     [{ 'dns-tcp-max-connections': '0' }, /--dns-tcp-max-connections must be between 1 and/],

@@ -301,7 +301,16 @@ describeDns('serve --dns-workers 2', () => {
     const before = workerPids(srv.s.child.pid!);
     expect(before).toHaveLength(2);
     process.kill(before[0]!, 'SIGKILL');
-    // The other worker answers meanwhile.
+    // Once it is gone, the other worker answers meanwhile. (With batched UDP each worker has its
+    // own SO_REUSEPORT socket: a datagram the kernel hands to the dying worker's socket before the
+    // process is torn down is lost — a client retries — so wait for the exit first.)
+    for (let t = Date.now(); Date.now() - t < 5000; await sleep(20)) {
+      try {
+        process.kill(before[0]!, 0);
+      } catch {
+        break;
+      }
+    }
     for (let i = 0; i < 5; i++) expect((await query(srv.port, 'w3.workers.example.test', 'A')).rcodeName).toBe('NOERROR');
     const deadline = Date.now() + 10_000;
     let now: number[] = [];

@@ -2,6 +2,7 @@
 // an orderly close. Port 0 picks one free port for both.
 import { TcpListener } from './tcp.js';
 import { UdpListener } from './udp.js';
+import { BatchUdpListener, resolveUdpIo, type UdpIoMode } from './udp-batch.js';
 import { errorText, silentLogger, type DnsLogger, type DnsStatsSnapshot, type Responder } from './types.js';
 
 export interface DnsServerOptions {
@@ -18,6 +19,13 @@ export interface DnsServerOptions {
   tcpMaxInflight?: number;
   /** Log the counters at info this often while they change (default 300 s; 0 = never). */
   statsLogIntervalMs?: number;
+  /** UDP I/O: batched (native addon, recvmmsg/sendmmsg), node:dgram, or auto (default: batch when available). */
+  udpIo?: UdpIoMode;
+  /**
+   * Batched UDP only: bind with SO_REUSEPORT so that several DNS worker processes each bind their
+   * own socket on the port (the kernel spreads datagrams over them). Default false.
+   */
+  reusePort?: boolean;
 }
 
 /** A listen failure with the one-line message `serve` prints (`cannot listen on …: EADDRINUSE`). */
@@ -37,7 +45,8 @@ export function formatHostPort(host: string, port: number): string {
 }
 
 export class DnsServer {
-  #udp: UdpListener | null = null;
+  #udp: UdpListener | BatchUdpListener | null = null;
+  #udpIo: 'batch' | 'dgram' | null = null;
   #tcp: TcpListener | null = null;
   #port = 0;
   #closing: Promise<void> | null = null;
@@ -53,8 +62,18 @@ export class DnsServer {
     return { host: this.opts.host, port: this.#port };
   }
 
+  /** The UDP I/O in use (after listen). */
+  get udpIo(): 'batch' | 'dgram' | null {
+    return this.#udpIo;
+  }
+
   /** Binds UDP then TCP on the same port; throws DnsListenError (nothing left open) on failure. */
   async listen(): Promise<{ host: string; port: number }> {
+    try {
+      this.#udpIo = resolveUdpIo(this.opts.udpIo ?? 'auto', this.#logger);
+    } catch (err) {
+      throw new DnsListenError(`cannot listen on ${formatHostPort(this.opts.host, this.opts.port)} (udp): ${errorText(err)}`, undefined);
+    }
     const attempts = this.opts.port === 0 ? 20 : 1;
     for (let i = 1; ; i++) {
       try {
@@ -70,7 +89,8 @@ export class DnsServer {
 
   async #bind(port: number): Promise<void> {
     const where = (p: number): string => formatHostPort(this.opts.host, p);
-    const udp = new UdpListener({ host: this.opts.host, port, responder: this.opts.responder, logger: this.#logger });
+    const udpOpts = { host: this.opts.host, port, responder: this.opts.responder, logger: this.#logger };
+    const udp = this.#udpIo === 'batch' ? new BatchUdpListener({ ...udpOpts, reusePort: this.opts.reusePort === true }) : new UdpListener(udpOpts);
     let bound: number;
     try {
       bound = await udp.listen();

@@ -9,6 +9,12 @@ export interface WorkerSettings {
   port: number;
   tcpIdleTimeoutMs: number;
   tcpMaxConnections: number;
+  /**
+   * UDP I/O of the workers (default auto); the primary resolves auto before forking: `batch` =
+   * each worker binds its own SO_REUSEPORT socket (native addon); `dgram` = node:cluster shares
+   * one socket.
+   */
+  udpIo?: 'auto' | 'batch' | 'dgram';
   alias: { host: string; port: number } | null;
   logLevel: string;
 }

@@ -1,5 +1,6 @@
 // A DNS worker process (`--dns-workers N`): holds a replica of the zones, fed by the primary over
-// IPC (server/ipc.ts), and answers DNS on the sockets node:cluster shares between the workers.
+// IPC (server/ipc.ts), and answers DNS: TCP on the socket node:cluster shares between the workers,
+// UDP on its own SO_REUSEPORT socket (batched I/O) or on the cluster-shared one (dgram).
 // It never touches the store.
 import cluster from 'node:cluster';
 import pino from 'pino';
@@ -52,6 +53,8 @@ export function runDnsWorker(): void {
       logger,
       tcpIdleTimeoutMs: s.tcpIdleTimeoutMs,
       tcpMaxConnections: s.tcpMaxConnections,
+      udpIo: s.udpIo ?? 'auto',
+      reusePort: true,
     });
     try {
       const addr = await server.listen();

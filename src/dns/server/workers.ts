@@ -1,5 +1,6 @@
 // The primary's side of `--dns-workers N`: forks the DNS worker processes (node:cluster shares the
-// UDP and TCP sockets between them), keeps them in sync with the DnsEngine, and tells the write
+// TCP socket between them; UDP too with dgram I/O, while with batched I/O each worker binds its own
+// SO_REUSEPORT socket on the port chosen here), keeps them in sync with the DnsEngine, and tells the write
 // path when every worker serves a change (`settled()`).
 //
 // It is the engine's ZoneSink: every replace/apply/remove updates an in-memory mirror of the zones
@@ -16,6 +17,7 @@ import { rrKey, type ZoneSink } from '../engine.js';
 import { DnsListenError, formatHostPort } from './dns-server.js';
 import { isFromWorker, LOAD_CHUNK, type FromWorker, type ToWorker, type WorkerSettings } from './ipc.js';
 import { errorText, type DnsLogger } from './types.js';
+import { resolveUdpIo } from './udp-batch.js';
 
 export interface DnsWorkerPoolOptions {
   count: number;
@@ -142,6 +144,18 @@ export class DnsWorkerPool implements ZoneSink {
 
   /** Forks the workers; resolves once every one listens, rejects (after stopping them) if one cannot. */
   async start(): Promise<void> {
+    // Decided here, once, so every worker does the same: batched workers bind SO_REUSEPORT sockets,
+    // which a dgram worker's (cluster-shared, non-reuseport) socket could not join.
+    let udpIo: 'batch' | 'dgram';
+    try {
+      udpIo = resolveUdpIo(this.#settings.udpIo ?? 'auto', this.#logger);
+    } catch (err) {
+      throw new DnsListenError(`cannot listen on ${formatHostPort(this.#settings.host, this.#settings.port)} (udp): ${errorText(err)}`, undefined);
+    }
+    this.#settings = { ...this.#settings, udpIo };
+    this.#logger.info({ udpIo }, udpIo === 'batch' ? 'dns: UDP I/O batched (recvmmsg/sendmmsg), one SO_REUSEPORT socket per worker' : 'dns: UDP I/O node:dgram (cluster-shared socket)');
+    // Port 0: the primary picks a port free for UDP and TCP and releases it; it keeps no UDP socket
+    // of its own (a socket in the SO_REUSEPORT group would get its share of the queries).
     if (this.#settings.port === 0) this.#settings = { ...this.#settings, port: await pickFreeDnsPort(this.#settings.host) };
     const exec = this.opts.exec ?? fileURLToPath(new URL('./worker-main.js', import.meta.url));
     cluster.setupPrimary({ exec, args: [], silent: false });
