@@ -1,6 +1,6 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
-import type { Account, ApiKey, DnsRecord, Domain, JournalEntry, Soa, Zone } from './model.js';
+import type { Account, ApiKey, DnsRecord, Domain, JournalEntry, RR, Soa, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -62,6 +62,13 @@ export interface RecordsRepo {
   list(zoneId: string, q: RecordQuery): Promise<DnsRecord[]>;
   /** Streams every record of a zone in id order, in batches (large zones). */
   iterate(zoneId: string, batchSize?: number): AsyncIterable<DnsRecord[]>;
+  /**
+   * Streams the RRs of a zone's active records (owner, type, TTL, RDATA only), in batches, ordered
+   * by owner name (records of one owner together); each batch is its own short query. The cheap
+   * read for loading a whole zone (DNS engine start and reloads). Optional: callers fall back to
+   * `iterate` when a store lacks it.
+   */
+  scanRRs?(zoneId: string, batchSize?: number): AsyncIterable<RR[]>;
 }
 
 /** What a zone change wants done; applied atomically with the serial bump and the journal entry. */

@@ -24,6 +24,12 @@ export interface ZoneSink {
   remove(origin: string): void;
   /** Resolves once everything given to the sink so far is served (other processes acknowledged). */
   settled?(): Promise<void>;
+  /**
+   * Optional: serve this zone, built by the engine (`replace` with the zone's RRs otherwise). A sink
+   * that has it gets whole-zone loads this way: the engine builds the zone batch by batch as the
+   * records stream from the store, and never holds an array of every RR.
+   */
+  replaceZone?(zone: Zone): void;
 }
 
 /** RR identity as zones see it: owner, type and RDATA (a TTL change is a remove plus an add). */
@@ -62,6 +68,10 @@ export class LocalZoneSink implements ZoneSink {
     readonly zones: ZoneSet,
     private readonly logger: DnsLogger,
   ) {}
+
+  replaceZone(zone: Zone): void {
+    this.zones.set(zone);
+  }
 
   replace(origin: string, rrs: readonly RR[], _serial: number): void {
     try {
@@ -125,9 +135,56 @@ interface ZoneState {
 }
 
 interface LoadedZone {
+  /** The zone built while reading (sinks with replaceZone), or its RRs. */
+  zone: Zone | null;
   rrs: RR[];
+  /** Number of RRs (SOA included). */
+  count: number;
   serial: number;
   seq: number;
+}
+
+/**
+ * Builds a zone RR by RR as batches arrive; an RR the zone refuses is left out and reported (the
+ * first five, then a count), like buildZone does for a whole set.
+ */
+class ZoneLoader {
+  readonly zone: Zone;
+  count = 0;
+  refused = 0;
+
+  constructor(
+    readonly origin: string,
+    soa: RR,
+    private readonly logger: DnsLogger,
+  ) {
+    this.zone = Zone.loading(origin);
+    this.zone.load(soa); // no usable SOA: nothing to serve (throws)
+    this.count = 1;
+  }
+
+  add(rrs: readonly RR[]): void {
+    const zone = this.zone;
+    for (let i = 0; i < rrs.length; i++) {
+      const rr = rrs[i]!;
+      try {
+        if (rr.type === 'SOA') throw new Error('an SOA record besides the zone SOA');
+        zone.load(rr);
+        this.count++;
+      } catch (e) {
+        this.refused++;
+        if (this.refused <= 5) this.logger.error({ zone: this.origin, rr, err: errorText(e) }, 'dns: record cannot be served; left out');
+      }
+    }
+  }
+
+  finish(): Zone {
+    this.zone.sealLoad();
+    if (this.refused > 0) {
+      this.logger.error({ zone: this.origin, refused: this.refused }, 'dns: zone loaded without the records it cannot serve');
+    }
+    return this.zone;
+  }
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -205,10 +262,10 @@ export class DnsEngine {
         const z = await this.#readZone(row.id, seq === startSeq ? { row, seq } : undefined);
         seq = z.seq;
         if (!('gone' in z)) {
-          this.#sink.replace(origin, z.rrs, z.serial);
+          this.#serve(origin, z);
           this.#states.set(origin, { zoneId: row.id, serial: z.serial, seq: z.seq });
           loaded++;
-          records += z.rrs.length;
+          records += z.count;
         }
       } catch (err) {
         failed++;
@@ -419,9 +476,9 @@ export class DnsEngine {
           }
           return z.seq;
         }
-        this.#sink.replace(origin, z.rrs, z.serial);
+        this.#serve(origin, z);
         this.#states.set(origin, { zoneId, serial: z.serial, seq: Math.max(current?.seq ?? 0, z.seq) });
-        this.#logger.info({ zone: origin, serial: z.serial, records: z.rrs.length }, 'dns: zone reloaded from the store');
+        this.#logger.info({ zone: origin, serial: z.serial, records: z.count }, 'dns: zone reloaded from the store');
         return z.seq;
       } catch (err) {
         if (this.#stopped) break;
@@ -431,6 +488,11 @@ export class DnsEngine {
       }
     }
     return Number.MAX_SAFE_INTEGER;
+  }
+
+  #serve(origin: string, z: LoadedZone): void {
+    if (z.zone !== null && this.#sink.replaceZone) this.#sink.replaceZone(z.zone);
+    else this.#sink.replace(origin, z.rrs, z.serial);
   }
 
   #sleep(ms: number): Promise<void> {
@@ -467,25 +529,58 @@ export class DnsEngine {
         row = await this.store.zones.get(zoneId);
       }
       if (row === undefined || row.status !== 'active') return { gone: true, seq: before };
-      const rrs: RR[] = [soaRR(row.name, row.soa)];
-      for await (const batch of this.store.records.iterate(zoneId)) {
-        pushActive(rrs, batch);
-        await yieldToEventLoop();
+      const soa = soaRR(row.name, row.soa);
+      // Sinks that take a built zone get it built batch by batch (no array of every RR).
+      let loader: ZoneLoader | null = null;
+      if (this.#sink.replaceZone) {
+        try {
+          loader = new ZoneLoader(row.name, soa, this.#logger);
+        } catch {
+          loader = null; // replace() below reports it and keeps what was served
+        }
+      }
+      const rrs: RR[] = loader === null ? [soa] : [];
+      const { records } = this.store;
+      if (records.scanRRs) {
+        for await (const batch of records.scanRRs(zoneId)) {
+          if (loader !== null) loader.add(batch);
+          else for (const rr of batch) rrs.push(rr);
+          await yieldToEventLoop();
+        }
+      } else {
+        for await (const batch of records.iterate(zoneId)) {
+          const active = activeRRs(batch);
+          if (loader !== null) loader.add(active);
+          else for (const rr of active) rrs.push(rr);
+          await yieldToEventLoop();
+        }
       }
       const after = await journal.latestSeq();
-      if (after === before) return { rrs, serial: row.soa.serial, seq: before };
-      const chain = await journal.readZoneSince(zoneId, row.soa.serial);
+      const chain = after === before ? [] : await journal.readZoneSince(zoneId, row.soa.serial);
       if (chain === null) continue; // deleted meanwhile, or history gone: read again
-      if (chain.length === 0) return { rrs, serial: row.soa.serial, seq: after };
+      const last = chain.length > 0 ? chain[chain.length - 1]! : undefined;
+      if (last !== undefined) {
+        this.#logger.debug({ zone: row.name, entries: chain.length, serial: last.toSerial }, 'dns: zone changed while being read; journal entries applied to the copy');
+      }
+      const serial = last?.toSerial ?? row.soa.serial;
+      const seq = last !== undefined ? Math.max(after, last.seq) : after;
+      if (loader !== null) {
+        const zone = loader.finish();
+        // The entries may be partly reflected in the records already; Zone.apply ignores removing
+        // what is absent and adding what is present, so re-applying is harmless.
+        for (const e of chain) applyToZone(zone, e, this.#logger);
+        zone.serial = serial >>> 0;
+        return { zone, rrs: [], count: zone.recordCount, serial, seq };
+      }
+      if (chain.length === 0) return { zone: null, rrs, count: rrs.length, serial, seq };
       const set = new Map<string, RR>();
       for (const rr of rrs) set.set(rrKey(rr), rr);
       for (const e of chain) {
         for (const rr of e.removed) set.delete(rrKey(rr));
         for (const rr of e.added) set.set(rrKey(rr), rr);
       }
-      const last = chain[chain.length - 1]!;
-      this.#logger.debug({ zone: row.name, entries: chain.length, serial: last.toSerial }, 'dns: zone changed while being read; journal entries applied to the copy');
-      return { rrs: [...set.values()], serial: last.toSerial, seq: Math.max(after, last.seq) };
+      const out = [...set.values()];
+      return { zone: null, rrs: out, count: out.length, serial, seq };
     }
     throw new Error('the zone changed during every read; giving up for now');
   }
@@ -511,6 +606,31 @@ export class DnsEngine {
   }
 }
 
-function pushActive(out: RR[], records: readonly DnsRecord[]): void {
+function activeRRs(records: readonly DnsRecord[]): RR[] {
+  const out: RR[] = [];
   for (const r of records) if (r.status === 'active') out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
+  return out;
+}
+
+/** One journal entry applied to a zone being loaded; RRs it cannot serve are left out. */
+function applyToZone(zone: Zone, e: JournalEntry, logger: DnsLogger): void {
+  try {
+    zone.apply(e.removed, e.added, e.toSerial);
+  } catch (err) {
+    logger.error({ zone: zone.origin, err: errorText(err) }, 'dns: change contains a record that cannot be served; applying the rest');
+    for (const rr of e.removed) {
+      try {
+        zone.apply([rr], [], zone.serial);
+      } catch {
+        // reported above
+      }
+    }
+    for (const rr of e.added) {
+      try {
+        zone.apply([], [rr], zone.serial);
+      } catch {
+        // reported above
+      }
+    }
+  }
 }

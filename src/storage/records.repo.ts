@@ -7,6 +7,8 @@ import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sq
 import { chunks, IN_CHUNK, INSERT_CHUNK, num } from './sql-util.js';
 
 export const DEFAULT_ITERATE_BATCH = 5000;
+/** Rows per scanRRs batch: each is one short query (on SQLite ~10 ms of holding the connection). */
+export const DEFAULT_SCAN_BATCH = 8192;
 
 export function toRecord(r: Selectable<RecordsTable>): DnsRecord {
   return {
@@ -35,6 +37,14 @@ function recordValues(zoneId: string, r: DnsRecord): unknown[] {
 // records table is clustered by (zone_id, name, id) with a unique (zone_id, id) index; see 001-initial.
 const SELECT_RECORD = stmt('select * from records where zone_id = ? and id = ?');
 const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
+// Keyset batches over (zone_id, name, id): on SQLite the clustered primary key (a range scan of
+// the table itself; an id-ordered scan goes through records_zone_id_uq and seeks the table once per
+// row, ~3x slower on a 1M-record zone), on PostgreSQL records_zone_name_idx. Name and id come last
+// (the keyset). Row values compare as (name, id) on both dialects.
+const SCAN_RRS_FIRST = stmt("select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' order by name, id limit ?");
+const SCAN_RRS_NEXT = stmt(
+  "select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and (name, id) > (?, ?) order by name, id limit ?",
+);
 const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
 const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
 const insertStmt = stmtPerLength((n) => stmt(`insert into records (${RECORD_COLUMNS}) values ${Array<string>(n).fill(ROW_MARKS).join(', ')}`));
@@ -121,6 +131,28 @@ export class SqlRecordsRepo implements RecordsRepo {
       .$if(q.limit !== undefined, (b) => b.limit(q.limit!))
       .execute();
     return rows.map(toRecord);
+  }
+
+  /**
+   * The active records' RRs in (name, id) order, in keyset batches of raw rows (no Kysely, no
+   * DnsRecord): one small object per record.
+   */
+  async *scanRRs(zoneId: string, batchSize: number = DEFAULT_SCAN_BATCH): AsyncIterable<RR[]> {
+    let rows = await this.sql.rows(SCAN_RRS_FIRST, [zoneId, batchSize]);
+    for (;;) {
+      const n = rows.length;
+      if (n === 0) return;
+      const out = new Array<RR>(n);
+      for (let i = 0; i < n; i++) {
+        const r = rows[i]!;
+        out[i] = { name: r[0] as string, type: r[1] as string, ttl: Number(r[2]), rdata: r[3] as string };
+      }
+      const last = rows[n - 1]!;
+      rows = [];
+      yield out;
+      if (n < batchSize) return;
+      rows = await this.sql.rows(SCAN_RRS_NEXT, [zoneId, last[0], last[4], batchSize]);
+    }
   }
 
   /**

@@ -50,8 +50,16 @@ export interface SqlRunner {
   run(s: Stmt, params: readonly unknown[]): Promise<number>;
 }
 
+/**
+ * The rows of a SELECT as arrays of column values (in select-list order): no object per row. For
+ * bulk reads (a whole zone); on SQLite better-sqlite3's raw mode.
+ */
+export interface RawRows {
+  rows(s: Stmt, params: readonly unknown[]): Promise<unknown[][]>;
+}
+
 /** The store's access to precompiled statements: single statements and write transactions. */
-export interface SqlAccess extends SqlRunner {
+export interface SqlAccess extends SqlRunner, RawRows {
   readonly dialect: Dialect;
   /**
    * One write transaction, exactly like writeTx (BEGIN IMMEDIATE on SQLite, READ COMMITTED on
@@ -72,6 +80,11 @@ export class KyselySql implements SqlAccess {
 
   async all<R = Row>(s: Stmt, params: readonly unknown[]): Promise<R[]> {
     return (await this.db.executeQuery<R>(CompiledQuery.raw(s[this.dialect], params as unknown[]))).rows as R[];
+  }
+
+  async rows(s: Stmt, params: readonly unknown[]): Promise<unknown[][]> {
+    const rows = (await this.db.executeQuery<Row>(CompiledQuery.raw(s[this.dialect], params as unknown[]))).rows;
+    return rows.map((r) => Object.values(r));
   }
 
   async run(s: Stmt, params: readonly unknown[]): Promise<number> {

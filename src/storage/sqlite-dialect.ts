@@ -192,6 +192,20 @@ export class SqliteDirect implements SqlAccess {
     return this.#single(() => this.handle.prepare(s.sqlite).run(params).changes);
   }
 
+  rows(s: Stmt, params: readonly unknown[]): Promise<unknown[][]> {
+    return this.#single(() => {
+      // The statement is shared through the cache (Kysely could prepare the same text): raw mode
+      // only for this call.
+      const st = this.handle.prepare(s.sqlite);
+      st.raw(true);
+      try {
+        return st.all(params) as unknown[][];
+      } finally {
+        st.raw(false);
+      }
+    });
+  }
+
   async write<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     assertNotInPlan();
     const { mutex } = this.handle;

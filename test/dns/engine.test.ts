@@ -225,6 +225,39 @@ describe('DnsEngine', () => {
     expect(e.servedSerial(name)).toBe((await zoneRow(name)).soa.serial);
   });
 
+  it('scanRRs: a zone changed between reading its row and its RRs is corrected from the journal', async () => {
+    const name = zoneName('midscan');
+    const z = await svc.zones.create(accountId, name);
+    const rec = await svc.records.create(z, { type: 'A', name: 'old', value: '192.0.2.1' } as never);
+    await svc.records.create(z, { type: 'A', name: 'off', value: '192.0.2.9', status: 'disabled' } as never).catch(() => undefined);
+    let fired = false;
+    const base = store.records;
+    const records = {
+      get: base.get.bind(base),
+      list: base.list.bind(base),
+      iterate: () => {
+        throw new Error('iterate must not be used when scanRRs exists');
+      },
+      scanRRs: async function* (zoneId: string, batch?: number) {
+        for await (const b of base.scanRRs!(zoneId, batch)) {
+          if (zoneId === z.id && !fired) {
+            fired = true;
+            const row = (await other.zones.get(z.id))!;
+            await otherSvc.records.batch(row, { deletes: [rec.id], posts: [{ type: 'A', name: 'new', value: '192.0.2.2' }] } as never);
+          }
+          yield b;
+        }
+      },
+    };
+    const e = await startEngine(inProcessOnly(new Proxy(store, { get: (t, k) => (k === 'records' ? records : Reflect.get(t, k)) })));
+    expect(fired).toBe(true);
+    expect(logged).toContainEqual(['debug', 'dns: zone changed while being read; journal entries applied to the copy']);
+    expect(hasA(e, name, `new.${name}`)).toBe(true);
+    expect(hasA(e, name, `old.${name}`)).toBe(false);
+    expect(e.servedSerial(name)).toBe((await zoneRow(name)).soa.serial);
+    expect(e.zones.get(name)!.serial).toBe((await zoneRow(name)).soa.serial);
+  });
+
   it('DnsSyncedStore: writes resolve after synced(seq)', async () => {
     const e = await startEngine();
     const calls: number[] = [];

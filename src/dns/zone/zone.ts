@@ -233,17 +233,37 @@ export class Zone {
    * Throws on a record outside the zone, an unknown type or RDATA that does not encode.
    */
   static fromRRs(origin: string, rrs: Iterable<RR>): Zone {
-    const zone = new Zone(normalizeOrigin(origin));
-    for (const rr of rrs) {
-      const p = zone.prepare(rr);
-      zone.addRecord(p.name, p.type, p.ttl, p.rdata);
-    }
-    const soa = zone.apex.rrset(TYPE.SOA);
-    if (soa === undefined || soa.count !== 1) {
-      throw new Error(`zone ${origin}: needs exactly one SOA record at the apex, has ${soa?.count ?? 0}`);
-    }
-    zone.serial = soaSerial(soa.rdataString(0));
+    const zone = Zone.loading(origin);
+    for (const rr of rrs) zone.load(rr);
+    zone.sealLoad();
     return zone;
+  }
+
+  /**
+   * An empty zone to fill with `load` (e.g. batch by batch while a big zone streams in, so no array
+   * of every RR is ever held), then `sealLoad`. Not usable for lookups before `sealLoad`.
+   */
+  static loading(origin: string): Zone {
+    return new Zone(normalizeOrigin(origin));
+  }
+
+  /**
+   * Adds one record while loading (store form, as for `fromRRs`). Throws on a record outside the
+   * zone, an unknown type or RDATA that does not encode; the zone is unchanged then.
+   */
+  load(rr: RR): void {
+    const type = this.checkRR(rr);
+    const ttl = rr.ttl >>> 0;
+    this.addRecord(rr.name, type, ttl > 0x7fffffff ? 0 : ttl, encodeRdata(type, rr.rdata));
+  }
+
+  /** Ends loading: the zone must have exactly one SOA, at the apex; sets the serial from it. */
+  sealLoad(): void {
+    const soa = this.apex.rrset(TYPE.SOA);
+    if (soa === undefined || soa.count !== 1) {
+      throw new Error(`zone ${this.origin}: needs exactly one SOA record at the apex, has ${soa?.count ?? 0}`);
+    }
+    this.serial = soaSerial(soa.rdataString(0));
   }
 
   /**
@@ -409,7 +429,8 @@ export class Zone {
 
   // --- building -------------------------------------------------------------------------------
 
-  private prepare(rr: RR): Prepared {
+  /** Validates an RR's owner and type for this zone; returns the type code. */
+  private checkRR(rr: RR): number {
     const name = rr.name;
     if (!this.contains(name)) throw new Error(`zone ${this.origin}: record owner ${name} is outside the zone`);
     const type = zoneTypeCode(rr.type);
@@ -417,8 +438,13 @@ export class Zone {
       throw new Error(`zone ${this.origin}: record type ${rr.type} cannot be served`);
     }
     if (type === TYPE.SOA && name !== this.origin) throw new Error(`zone ${this.origin}: SOA at ${name}, not at the apex`);
+    return type;
+  }
+
+  private prepare(rr: RR): Prepared {
+    const type = this.checkRR(rr);
     const ttl = rr.ttl >>> 0;
-    return { name, type, ttl: ttl > 0x7fffffff ? 0 : ttl, rdata: encodeRdata(type, rr.rdata) };
+    return { name: rr.name, type, ttl: ttl > 0x7fffffff ? 0 : ttl, rdata: encodeRdata(type, rr.rdata) };
   }
 
   /** The node most recently added to (records usually arrive grouped by owner). */
@@ -569,45 +595,196 @@ function isNameOnly(type: number): boolean {
 }
 
 /**
- * Canonical presentation RDATA → wire bytes as a one-byte string. A (dotted quad) and one-name
- * types are encoded here directly (they are most records of big zones and rdataFromText's general
- * tokenizer costs ~3 µs a record); anything unusual and every other type go through rdataFromText.
+ * Canonical presentation RDATA → wire bytes as a one-byte string. The types most records of big
+ * zones have (A, AAAA, one-name types, MX, a single TXT string) are encoded here directly when their
+ * text is simple (rdataFromText's general tokenizer costs ~3 µs a record, and its Uint8Array
+ * result another string copy); anything unusual and every other type go through rdataFromText.
+ * The fast paths build the string in one step (no concatenation: cons strings cost extra objects).
  */
 export function encodeRdata(type: number, text: string): string {
-  if (type === TYPE.A) {
-    const fast = ipv4String(text);
-    if (fast !== null) return fast;
-  } else if (isNameOnly(type)) {
-    if (text.length > 1 && text.endsWith('.') && !text.includes(' ')) return bytesToRdataString(nameToWire(text));
-    if (type === ZONE_ALIAS_TYPE) throw new WireError(`ALIAS RDATA must be one absolute name: "${text}"`);
+  switch (type) {
+    case TYPE.A: {
+      const fast = ipv4String(text);
+      if (fast !== null) return fast;
+      break;
+    }
+    case TYPE.AAAA: {
+      const n = ipv6Into(text, encBuf);
+      if (n === 16) return encBuf.latin1Slice(0, 16);
+      break;
+    }
+    case TYPE.MX: {
+      const n = mxInto(text, encBuf);
+      if (n > 0) return encBuf.latin1Slice(0, n);
+      break;
+    }
+    case TYPE.TXT: {
+      const n = txtInto(text, encBuf);
+      if (n > 0) return encBuf.latin1Slice(0, n);
+      break;
+    }
+    default:
+      if (isNameOnly(type)) {
+        const n = simpleNameInto(text, 0, encBuf, 0);
+        if (n > 0) return encBuf.latin1Slice(0, n);
+        if (type === ZONE_ALIAS_TYPE) {
+          if (!(text.length > 1 && text.endsWith('.') && !text.includes(' '))) throw new WireError(`ALIAS RDATA must be one absolute name: "${text}"`);
+          return bytesToRdataString(nameToWire(text));
+        }
+      }
   }
   return bytesToRdataString(rdataFromText(type, text));
 }
 
+/** Scratch bytes of the fast encoders (RDATA of the fast-path types is at most ~260 bytes). */
+const encBuf: Buffer & { latin1Slice(start: number, end: number): string } = Buffer.alloc(1024) as never;
+
+/**
+ * Writes the wire form of an absolute name `text.slice(from)` (ending with a dot, labels of
+ * printable ASCII without escapes) at `buf[at]`; returns the position after it, or -1 when the
+ * text is not that simple (the general encoder then decides).
+ */
+function simpleNameInto(text: string, from: number, buf: Uint8Array, at: number): number {
+  const n = text.length;
+  if (n - from < 2 || text.charCodeAt(n - 1) !== 0x2e) return -1;
+  let out = at + 1;
+  let labelStart = at;
+  for (let i = from; i < n; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x2e) {
+      const len = out - labelStart - 1;
+      if (len === 0 || len > 63) return -1;
+      buf[labelStart] = len;
+      labelStart = out;
+      out++;
+      continue;
+    }
+    if (ch < 0x21 || ch > 0x7e || ch === 0x5c) return -1;
+    buf[out++] = ch;
+  }
+  // The text ends with a dot: the slot just opened is the root label.
+  buf[labelStart] = 0;
+  return out - at > 255 ? -1 : out;
+}
+
+/** MX `<preference> <absolute name>` (canonical: decimal without leading zeros, one space). */
+function mxInto(text: string, buf: Uint8Array): number {
+  let v = 0;
+  let i = 0;
+  for (; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) break;
+    if (c < 0x30 || c > 0x39 || i > 4 || (i > 0 && v === 0)) return -1;
+    v = v * 10 + (c - 0x30);
+  }
+  if (i === 0 || i >= text.length || v > 0xffff) return -1;
+  buf[0] = v >>> 8;
+  buf[1] = v & 0xff;
+  return simpleNameInto(text, i + 1, buf, 2);
+}
+
+/** TXT of one quoted string of printable ASCII without escapes or quotes inside (up to 255 octets). */
+function txtInto(text: string, buf: Uint8Array): number {
+  const n = text.length;
+  if (n < 2 || n > 257 || text.charCodeAt(0) !== 0x22 || text.charCodeAt(n - 1) !== 0x22) return -1;
+  buf[0] = n - 2;
+  for (let i = 1; i < n - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return -1;
+    buf[i] = c;
+  }
+  return n - 1;
+}
+
+/**
+ * An IPv6 address (hex groups, at most one `::`, no embedded IPv4) as 16 bytes at buf[0]; returns
+ * 16, or -1 for anything else (the general parser then decides).
+ */
+function ipv6Into(text: string, buf: Uint8Array): number {
+  const n = text.length;
+  if (n < 2 || n > 39) return -1;
+  let groups = 0;
+  let gap = -1; // group index where `::` stands
+  let v = 0;
+  let digits = 0;
+  let i = 0;
+  if (text.charCodeAt(0) === 0x3a) {
+    if (text.charCodeAt(1) !== 0x3a) return -1;
+    gap = 0;
+    i = 2;
+    if (i === n) {
+      buf.fill(0, 0, 16);
+      return 16;
+    }
+  }
+  for (; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 0x3a;
+    if (c === 0x3a) {
+      if (digits === 0) return -1;
+      if (groups >= 8) return -1;
+      buf[groups * 2] = v >>> 8;
+      buf[groups * 2 + 1] = v & 0xff;
+      groups++;
+      v = 0;
+      digits = 0;
+      if (i < n - 1 && text.charCodeAt(i + 1) === 0x3a) {
+        if (gap >= 0) return -1;
+        gap = groups;
+        i++;
+        if (i === n - 1) break; // trailing `::`
+      } else if (i === n - 1) {
+        return -1; // a single trailing `:`
+      }
+      continue;
+    }
+    let d: number;
+    if (c >= 0x30 && c <= 0x39) d = c - 0x30;
+    else if (c >= 0x61 && c <= 0x66) d = c - 0x57;
+    else if (c >= 0x41 && c <= 0x46) d = c - 0x37;
+    else return -1;
+    if (++digits > 4) return -1;
+    v = (v << 4) | d;
+  }
+  if (gap < 0) return groups === 8 ? 16 : -1;
+  if (groups > 7) return -1;
+  // Move the groups after the gap to the end, zero the gap.
+  const tail = groups - gap;
+  for (let k = tail - 1; k >= 0; k--) {
+    buf[(8 - tail + k) * 2] = buf[(gap + k) * 2]!;
+    buf[(8 - tail + k) * 2 + 1] = buf[(gap + k) * 2 + 1]!;
+  }
+  buf.fill(0, gap * 2, (8 - tail) * 2);
+  return 16;
+}
+
 /** A canonical dotted quad (no leading zeros) as a 4-character string, or null for anything else. */
 function ipv4String(text: string): string | null {
-  let out = '';
+  let a = 0;
+  let b = 0;
+  let c = 0;
   let v = 0;
   let digits = 0;
   let parts = 0;
   for (let i = 0; i <= text.length; i++) {
-    const c = i < text.length ? text.charCodeAt(i) : 0x2e;
-    if (c === 0x2e) {
+    const ch = i < text.length ? text.charCodeAt(i) : 0x2e;
+    if (ch === 0x2e) {
       if (digits === 0 || v > 255) return null;
-      out += String.fromCharCode(v);
+      if (parts === 0) a = v;
+      else if (parts === 1) b = v;
+      else if (parts === 2) c = v;
+      else if (parts === 3) return i === text.length ? String.fromCharCode(a, b, c, v) : null;
       parts++;
       v = 0;
       digits = 0;
-      if (parts > 4) return null;
       continue;
     }
-    if (c < 0x30 || c > 0x39) return null;
+    if (ch < 0x30 || ch > 0x39) return null;
     if (digits > 0 && v === 0) return null; // leading zero
-    v = v * 10 + (c - 0x30);
+    v = v * 10 + (ch - 0x30);
     digits++;
     if (digits > 3) return null;
   }
-  return parts === 4 ? out : null;
+  return null;
 }
 
 /**

@@ -62,4 +62,36 @@ export function recordsContract(ctx: ContractContext): void {
     for await (const b of store.records.iterate(s.zone.id)) single.push(b);
     expect(single.map((b) => b.length)).toEqual([10]);
   });
+
+  it('scanRRs streams the active records as RRs, by owner name, in keyset batches', async () => {
+    const { store } = ctx;
+    const s = await seedZone(ctx, {
+      records: (zoneId, name) => [
+        ...manyRecords(zoneId, name, 11),
+        makeRecord(zoneId, `off.${name}`, 'A', '192.0.2.99', { status: 'disabled' }),
+        makeRecord(zoneId, `h2.${name}`, 'AAAA', '2001:db8::2', { ttl: 60 }),
+      ],
+    });
+    const active = (await store.records.list(s.zone.id, {})).filter((r) => r.status === 'active');
+    const key = (r: { name: string; type: string; ttl: number; rdata: string }): string => `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+    const want = active.map(key).sort();
+    for (const size of [1, 4, 6, 12, 13, undefined]) {
+      const batches = [];
+      for await (const b of store.records.scanRRs(s.zone.id, size)) batches.push(b);
+      const rrs = batches.flat();
+      expect(rrs.map(key).sort()).toEqual(want);
+      // only (name, type, ttl, rdata); records of one owner come together
+      for (const rr of rrs) expect(Object.keys(rr).sort()).toEqual(['name', 'rdata', 'ttl', 'type']);
+      const owners = rrs.map((r) => r.name).filter((n, i, a) => i === 0 || a[i - 1] !== n);
+      expect(new Set(owners).size).toBe(owners.length);
+      if (size !== undefined) {
+        expect(batches.every((b) => b.length <= size)).toBe(true);
+        expect(batches.length).toBe(Math.max(1, Math.ceil(want.length / size)));
+      }
+    }
+    const empty = await seedZone(ctx, { records: () => [] });
+    const none = [];
+    for await (const b of store.records.scanRRs(empty.zone.id)) none.push(b);
+    expect(none).toEqual([]);
+  });
 }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RR } from '../../../../src/core/model.js';
 import { TYPE } from '../../../../src/dns/wire/constants.js';
 import { nameKey, nameToWire, wireToName } from '../../../../src/dns/wire/name.js';
-import { rdataToText } from '../../../../src/dns/wire/rdata.js';
-import { type LookupResult, Zone, ZONE_ALIAS_TYPE, encodeRdata } from '../../../../src/dns/zone/zone.js';
+import { rdataFromText, rdataToText } from '../../../../src/dns/wire/rdata.js';
+import { type LookupResult, Zone, ZONE_ALIAS_TYPE, bytesToRdataString, encodeRdata } from '../../../../src/dns/zone/zone.js';
 import { exampleZone, SOA_RDATA } from './fixture.js';
 
 const rr = (name: string, type: string, rdata: string, ttl = 3600): RR => ({ name, type, ttl, rdata });
@@ -313,5 +313,65 @@ describe('Zone.names', () => {
     const z = Zone.fromRRs('example.test', [rr('example.test', 'SOA', SOA_RDATA), rr('a.b.example.test', 'TXT', '"x"')]);
     expect(z.names()).toEqual(['example.test', 'a.b.example.test']);
     expect(z.names(true)).toEqual(['example.test', 'b.example.test', 'a.b.example.test']);
+  });
+});
+
+describe('encodeRdata fast paths', () => {
+  // Each fast path must give exactly what the general encoder gives, and leave to it (so its
+  // errors) whatever it does not handle.
+  const cases: [number, string][] = [
+    [TYPE.A, '192.0.2.1'], [TYPE.A, '0.0.0.0'], [TYPE.A, '255.255.255.255'], [TYPE.A, '10.20.30.40'],
+    [TYPE.A, '1.2.3'], [TYPE.A, '1.2.3.4.5'], [TYPE.A, '01.2.3.4'], [TYPE.A, '256.1.1.1'], [TYPE.A, '1.2.3.'], [TYPE.A, ''],
+    [TYPE.AAAA, '2001:db8::1'], [TYPE.AAAA, '::'], [TYPE.AAAA, '::1'], [TYPE.AAAA, '1::'], [TYPE.AAAA, '2001:db8:0:1:2:3:4:5'],
+    [TYPE.AAAA, '2001:DB8::A'], [TYPE.AAAA, 'fe80::1:2'], [TYPE.AAAA, '1:2:3:4:5:6:7::'], [TYPE.AAAA, '::2:3:4:5:6:7:8'],
+    [TYPE.AAAA, '::ffff:192.0.2.1'], [TYPE.AAAA, '1:2:3:4:5:6:7:8:9'], [TYPE.AAAA, '1:::2'], [TYPE.AAAA, '1::2::3'],
+    [TYPE.AAAA, ':1::2'], [TYPE.AAAA, '1::2:'], [TYPE.AAAA, '12345::1'], [TYPE.AAAA, 'g::1'], [TYPE.AAAA, '1:2:3:4:5:6:7'],
+    [TYPE.MX, '10 mx1.example.org.'], [TYPE.MX, '0 .'], [TYPE.MX, '65535 a.b.'], [TYPE.MX, '65536 a.b.'], [TYPE.MX, '010 a.b.'],
+    [TYPE.MX, '10 mx\\.x.example.org.'], [TYPE.MX, '10 mx.example.org'], [TYPE.MX, '10  a.b.'], [TYPE.MX, 'x a.b.'],
+    [TYPE.TXT, '"v=spf1 ip4:192.0.2.1 -all"'], [TYPE.TXT, '""'], [TYPE.TXT, '"a b;c(d)"'], [TYPE.TXT, '"a" "b"'],
+    [TYPE.TXT, '"a\\"b"'], [TYPE.TXT, '"a\\010b"'], [TYPE.TXT, `"${'x'.repeat(255)}"`], [TYPE.TXT, `"${'x'.repeat(256)}"`],
+    [TYPE.TXT, '"é"'], [TYPE.TXT, 'unquoted'],
+    [TYPE.CNAME, 'host1.example.org.'], [TYPE.CNAME, '.'], [TYPE.NS, 'ns1.example.net.'], [TYPE.PTR, 'a\\.b.example.'],
+    [TYPE.CNAME, `${'a'.repeat(63)}.example.`], [TYPE.CNAME, `${'a'.repeat(64)}.example.`], [TYPE.CNAME, 'a..b.'],
+    [TYPE.CNAME, `${'abcdefg.'.repeat(32)}`], [TYPE.CNAME, `${'abcdefg.'.repeat(31)}abc.`], [TYPE.CNAME, 'a b.'],
+  ];
+  const general = (type: number, text: string): string => {
+    try {
+      return bytesToRdataString(rdataFromText(type, text));
+    } catch (err) {
+      return `error ${(err as Error).constructor.name}`;
+    }
+  };
+  const fast = (type: number, text: string): string => {
+    try {
+      return encodeRdata(type, text);
+    } catch (err) {
+      return `error ${(err as Error).constructor.name}`;
+    }
+  };
+  it.each(cases)('type %i %s', (type, text) => {
+    expect(fast(type, text)).toBe(general(type, text));
+  });
+
+  it('ALIAS: one absolute name', () => {
+    expect(encodeRdata(ZONE_ALIAS_TYPE, 'target.example.net.')).toBe(bytesToRdataString(nameToWire('target.example.net.')));
+    expect(() => encodeRdata(ZONE_ALIAS_TYPE, 'target.example.net')).toThrow(/ALIAS RDATA/);
+  });
+});
+
+describe('Zone.loading / load / sealLoad', () => {
+  it('builds the same zone as fromRRs, and refuses a bad record without changing the zone', () => {
+    const rrs = [rr('example.org', 'SOA', SOA_RDATA), rr('www.example.org', 'A', '192.0.2.1'), rr('www.example.org', 'AAAA', '2001:db8::1'), rr('a.b.example.org', 'TXT', '"x"')];
+    const z = Zone.loading('example.org.');
+    for (const r of rrs) z.load(r);
+    expect(() => z.load(rr('www.example.com', 'A', '192.0.2.1'))).toThrow(/outside the zone/);
+    expect(() => z.load(rr('www.example.org', 'A', '1.2.3'))).toThrow();
+    z.sealLoad();
+    const ref = Zone.fromRRs('example.org', rrs);
+    expect(z.recordCount).toBe(ref.recordCount);
+    expect(z.nodeCount).toBe(ref.nodeCount);
+    expect(z.serial).toBe(ref.serial);
+    expect(z.names(true)).toEqual(ref.names(true));
+    expect(() => Zone.loading('example.org').sealLoad()).toThrow(/exactly one SOA/);
   });
 });
