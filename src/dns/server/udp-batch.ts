@@ -9,9 +9,9 @@
 // the memory (respond() copies what it keeps, see answer/respond.ts).
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { CLASSIC_UDP_SIZE, MAX_MESSAGE_SIZE } from '../wire/constants.js';
+import { CLASSIC_UDP_SIZE } from '../wire/constants.js';
 import { callResponder, emptyCounters, errorText, type DnsLogger, type Responder, type TransportCounters } from './types.js';
-import { udpReplyLimit } from './udp.js';
+import { exceedsUdpLimit, udpReplyLimit } from './udp.js';
 
 /** The addon's socket (native/udp/src/udp_batch.cc). */
 interface NativeSocket {
@@ -192,8 +192,9 @@ export class BatchUdpListener {
         this.#later(reply, i, udpReplyLimit(packet));
         continue;
       }
-      if (reply.length > CLASSIC_UDP_SIZE && reply.length > Math.min(MAX_MESSAGE_SIZE, udpReplyLimit(packet))) {
-        this.#oversize(reply.length, udpReplyLimit(packet), this.#client(i));
+      const limit = reply.length > CLASSIC_UDP_SIZE ? udpReplyLimit(packet) : CLASSIC_UDP_SIZE;
+      if (exceedsUdpLimit(reply.length, limit)) {
+        this.#oversize(reply.length, limit, this.#client(i));
         continue;
       }
       if (used + reply.length > out.length || n === BATCH) {
@@ -247,7 +248,7 @@ export class BatchUdpListener {
           c.drops.responder++;
           return;
         }
-        if (reply.length > CLASSIC_UDP_SIZE && reply.length > Math.min(MAX_MESSAGE_SIZE, limit)) {
+        if (exceedsUdpLimit(reply.length, limit)) {
           this.#oversize(reply.length, limit, this.#addon!.addrText(addr));
           return;
         }

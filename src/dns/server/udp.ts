@@ -52,6 +52,14 @@ export function udpReplyLimit(query: Uint8Array): number {
   return CLASSIC_UDP_SIZE;
 }
 
+/**
+ * Whether a reply of `size` octets is more than the client allows, `limit` being its query's
+ * udpReplyLimit(). Replies of up to 512 octets always fit.
+ */
+export function exceedsUdpLimit(size: number, limit: number): boolean {
+  return size > CLASSIC_UDP_SIZE && size > Math.min(MAX_MESSAGE_SIZE, limit);
+}
+
 export class UdpListener {
   readonly counters: TransportCounters = emptyCounters();
   #socket: dgram.Socket | null = null;
@@ -98,9 +106,11 @@ export class UdpListener {
           c.drops.responder++;
           return;
         }
-        if (reply.length > CLASSIC_UDP_SIZE && reply.length > Math.min(MAX_MESSAGE_SIZE, udpReplyLimit(msg))) {
+        // The query is parsed for its EDNS size only when the reply is over 512 octets.
+        const limit = reply.length > CLASSIC_UDP_SIZE ? udpReplyLimit(msg) : CLASSIC_UDP_SIZE;
+        if (exceedsUdpLimit(reply.length, limit)) {
           c.drops.oversize++;
-          this.opts.logger.debug({ size: reply.length, limit: udpReplyLimit(msg), client: rinfo.address }, 'dns udp reply larger than the client allows; dropped');
+          this.opts.logger.debug({ size: reply.length, limit, client: rinfo.address }, 'dns udp reply larger than the client allows; dropped');
           return;
         }
         const socket = this.#socket;
