@@ -20,7 +20,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'zonekeeper' } });
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
   const store = await openStore(
-    config.databaseUrl ? splitSchema(config.databaseUrl) : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
+    config.databaseUrl ? splitSchema(config.databaseUrl) : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous, sqliteCheckpoint: 'background' },
   );
   const dns = config.dns
     ? new DnsService(store, {

@@ -1,4 +1,5 @@
-// Opens the Store: SQLite file (WAL, synchronous=FULL) or PostgreSQL pool, then runs migrations.
+// Opens the Store: SQLite file (WAL; synchronous FULL or NORMAL; checkpoints inline or in a worker
+// thread) or PostgreSQL pool, then runs migrations.
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { migrate } from './migrate.js';
 import { GuardedPostgresDialect } from './pg-dialect.js';
 import { PgJournalListener } from './pg-listener.js';
 import type { Database as Schema, Db } from './schema.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { ImmediateSqliteDialect, SqliteDirect, SqliteHandle } from './sqlite-dialect.js';
 import { SqlStore } from './store.js';
 
@@ -30,6 +32,12 @@ export interface OpenStoreOptions {
   sqliteSynchronous?: 'full' | 'normal';
   /** Change-feed polling (tests may shorten it). */
   feed?: Partial<FeedOptions>;
+  /**
+   * SQLite WAL checkpoints: 'inline' (SQLite's default: the commit that fills 1000 WAL pages copies
+   * them into the database file, on the calling thread) or 'background' (a worker thread does it;
+   * long-running servers use this so no request waits for a checkpoint). Default 'inline'.
+   */
+  sqliteCheckpoint?: 'inline' | 'background';
 }
 
 export const SQLITE_FILE_NAME = 'zonekeeper.db';
@@ -58,7 +66,27 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   const handle = new SqliteHandle(sqlite, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file));
   const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(handle) });
   await migrateOrClose(db, () => migrate(db, 'sqlite', { now }));
-  return new SqlStore(db, 'sqlite', clock, { feed, sql: new SqliteDirect(handle) });
+  const checkpointer = opts.sqliteCheckpoint === 'background' && file !== ':memory:' ? await startCheckpointer(sqlite, resolve(file), db) : null;
+  return new SqlStore(db, 'sqlite', clock, { feed, sql: new SqliteDirect(handle), ...(checkpointer ? { onClose: async () => void (await checkpointer.stop()) } : {}) });
+}
+
+/** Hands WAL checkpoints to a worker thread; back to SQLite's own if the worker fails. */
+async function startCheckpointer(sqlite: Database.Database, file: string, db: Db): Promise<SqliteCheckpointer> {
+  sqlite.pragma('wal_autocheckpoint = 0');
+  // A WAL that grew during a burst is cut back to this size once it has been checkpointed.
+  sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+  try {
+    return await SqliteCheckpointer.start(file, {
+      onFailure: (err) => {
+        sqlite.pragma('wal_autocheckpoint = 1000');
+        process.emitWarning(`zonekeeper: the SQLite checkpoint worker failed (${err.message}); checkpoints run inline again`);
+      },
+    });
+  } catch (err) {
+    sqlite.pragma('wal_autocheckpoint = 1000');
+    await db.destroy().catch(() => {});
+    throw err;
+  }
 }
 
 async function openPostgres(url: string, opts: OpenStoreOptions, clock: Clock, feed: FeedOptions, now: () => string): Promise<SqlStore> {

@@ -55,7 +55,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   let schema: string | undefined;
   const store =
     dialect === 'sqlite'
-      ? await openStore({ dataDir: (dir = await mkdtemp(path.join(tmpdir(), 'zk-test-'))), clock, sqliteSynchronous: 'normal' })
+      ? await openStore({ dataDir: (dir = await mkdtemp(path.join(tmpdir(), 'zk-test-'))), clock, sqliteSynchronous: 'normal', sqliteCheckpoint: 'background' })
       : await openStore({ url: TEST_DATABASE_URL, pgSchema: (schema = randomSchemaName('zk_http')), clock, pgPoolSize: 40 });
   const dns = opts.dns
     ? new DnsService(store, {
