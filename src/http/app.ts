@@ -44,6 +44,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-Id', req.id);
   });
+  // Server-Timing (W3C): the time from the parsed request head to the reply, in ms. For a write it
+  // covers the store commit and, with DNS on, the DNS server applying the change (read-your-writes),
+  // so clients and benchmarks can tell server time from network and client time.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('Server-Timing', `app;dur=${reply.elapsedTime.toFixed(3)}`);
+  });
   app.addSchema(Problem);
 
   // Zone files may be sent as they are (text/dns or text/plain) to the import route only.
