@@ -27,6 +27,7 @@ export function coreSettings(config: Config): CoreSettings {
     ttl: config.ttl,
     maxRecordsPerZone: config.maxRecordsPerZone,
     soa: DEFAULT_SOA_TIMERS,
+    dyndns: config.dyndns,
   };
 }
 

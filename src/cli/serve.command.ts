@@ -14,6 +14,8 @@ import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { buildApp } from '../http/app.js';
 import { openStore } from '../storage/open-store.js';
 import { coreSettings, splitSchema, type CommandContext } from './context.js';
+import { loadDataKey } from './data-key-file.js';
+import type { DataKey } from '../core/crypto/data-key.js';
 
 export async function serveCommand(ctx: CommandContext): Promise<number> {
   const { config } = ctx;
@@ -35,7 +37,17 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         logLevel: config.logLevel,
       })
     : null;
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock);
+  let dataKey: DataKey;
+  try {
+    const loaded = loadDataKey(config);
+    dataKey = loaded.key;
+    if (loaded.created) logger.info({ file: config.dataKeyFile }, 'created the data key file; back it up with the database (DynDNS tokens are sealed with it)');
+    await dataKey.verifyAgainst(store.meta);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey });
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
     const { key, token } = await services.apiKeys.create(boot.account.id, { name: 'admin (created at first start)', scopes: ['admin'] });

@@ -56,6 +56,18 @@ export interface Config {
   trustProxy: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   sqliteSynchronous: 'full' | 'normal';
+  /** The data key file (created at first start when missing and no dataKey is given). */
+  dataKeyFile: string;
+  /** The data key itself, base64 (32 bytes); wins over dataKeyFile. For several nodes. */
+  dataKey: string | null;
+  dyndns: {
+    /** TTL of records DynDNS creates. */
+    ttl: number;
+    /** Requests per configuration. */
+    rateLimit: RateLimitConfig;
+    /** Logs kept per configuration. */
+    logRetention: number;
+  };
 }
 
 /** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
@@ -81,6 +93,11 @@ export const SETTINGS = [
   ['trust-proxy', 'Comma-separated CIDRs of proxies whose X-Forwarded-For is used', '(none)'],
   ['log-level', 'fatal|error|warn|info|debug|trace|silent', 'info'],
   ['sqlite-synchronous', 'normal (default: a commit survives a process crash) or full (also survives power loss; one fsync per commit)', 'normal'],
+  ['data-key-file', 'File holding the data key that encrypts secrets shown again (DynDNS tokens); created (mode 0600) at first start', '<data>/data.key'],
+  ['data-key', 'The data key as base64 (32 bytes) instead of a file: the same key on every node of a PostgreSQL cluster (prefer the environment variable)', '(from --data-key-file)'],
+  ['dyndns-ttl', 'TTL of the records DynDNS creates (seconds)', '60'],
+  ['dyndns-rate-limit', 'DynDNS update requests per configuration: RATE/s or RATE/m[,burst=N], or off', '6/m,burst=10'],
+  ['dyndns-log-retention', 'DynDNS log entries kept per configuration (older ones are deleted)', '1000'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -252,8 +269,23 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
   const sync = get('sqlite-synchronous') ?? 'normal';
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError('--sqlite-synchronous must be full or normal');
+  const dataDir = path.resolve(cwd, get('data') ?? './data');
+  const dataKey = get('data-key') ?? null;
+  if (dataKey !== null && (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(dataKey.trim()) || Buffer.from(dataKey.trim(), 'base64').length !== 32)) {
+    throw new ConfigError('--data-key must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)');
+  }
+  // Like --default-ttl: an explicit value must lie in the TTL range, the built-in 60 is clamped into it.
+  const explicitDynTtl = get('dyndns-ttl');
+  const dyndnsTtl = explicitDynTtl !== undefined ? parseIntSetting(explicitDynTtl, 'dyndns-ttl', 1, 2147483647) : Math.min(Math.max(60, ttlMin), ttlMax);
+  if (dyndnsTtl < ttlMin || dyndnsTtl > ttlMax) throw new ConfigError('--dyndns-ttl must lie between --min-ttl and --max-ttl');
+  let dyndnsRateLimit: RateLimitConfig;
+  try {
+    dyndnsRateLimit = parseRateLimit(get('dyndns-rate-limit') ?? '6/m,burst=10');
+  } catch (e) {
+    throw new ConfigError(String((e as Error).message).replace('--rate-limit', '--dyndns-rate-limit'));
+  }
   return {
-    dataDir: path.resolve(cwd, get('data') ?? './data'),
+    dataDir,
     http,
     dns,
     dnsWorkers,
@@ -273,5 +305,12 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     trustProxy: get('trust-proxy') !== undefined ? parseCidrs(get('trust-proxy')!) : [],
     logLevel,
     sqliteSynchronous: sync,
+    dataKeyFile: path.resolve(cwd, get('data-key-file') ?? path.join(dataDir, 'data.key')),
+    dataKey: dataKey?.trim() ?? null,
+    dyndns: {
+      ttl: dyndnsTtl,
+      rateLimit: dyndnsRateLimit,
+      logRetention: parseIntSetting(get('dyndns-log-retention') ?? '1000', 'dyndns-log-retention', 1, 1_000_000),
+    },
   };
 }

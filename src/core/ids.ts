@@ -8,6 +8,7 @@ export const ID_PREFIX = {
   zone: 'zone_',
   record: 'drr_',
   dyndns: 'ddns_',
+  dyndnsLog: 'ddl_',
   request: 'req_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;

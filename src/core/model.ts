@@ -130,6 +130,43 @@ export interface JournalEntry {
   createdAt: string;
 }
 
+export type DynDnsRecordType = 'A' | 'AAAA';
+
+/** A DynDNS configuration: one host name and record type, updated by the holder of its token. */
+export interface DynDnsConfig {
+  id: string; // ddns_...
+  accountId: string;
+  domainId: string;
+  /** Canonical host name (the domain or a name under it). */
+  hostname: string;
+  recordType: DynDnsRecordType;
+  /** SHA-256 of the token, hex (shared by the A and AAAA configs of one host name). */
+  tokenHash: string;
+  /** The token encrypted under the data key (see core/crypto/data-key.ts). */
+  tokenEnc: string;
+  enabled: boolean;
+  lastIp: string | null;
+  lastUpdatedAt: string | null;
+  updateCount: number;
+  createdAt: string;
+  updatedAt: string | null;
+}
+
+export type DynDnsLogStatus = 'success' | 'no_change' | 'failed';
+
+/** One authenticated update attempt of a DynDNS configuration. */
+export interface DynDnsLog {
+  id: string; // ddl_...
+  configId: string;
+  oldIp: string | null;
+  newIp: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+  status: DynDnsLogStatus;
+  errorMessage: string | null;
+  createdAt: string;
+}
+
 /** A page of a cursor-paginated list. */
 export interface Page<T> {
   items: T[];

@@ -1,6 +1,6 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
-import type { Account, ApiKey, DnsRecord, Domain, JournalEntry, RR, Soa, Zone } from './model.js';
+import type { Account, ApiKey, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, RR, Soa, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -71,6 +71,53 @@ export interface RecordsRepo {
   scanRRs?(zoneId: string, batchSize?: number): AsyncIterable<RR[]>;
 }
 
+/** A DynDNS configuration as the public update endpoints find it: with its domain's zone, if any. */
+export interface DynDnsTarget {
+  config: DynDnsConfig;
+  zone: { id: string; name: string; status: string } | null;
+}
+
+export interface DynDnsRepo {
+  /** Inserts a configuration; a second one for the same (hostname, recordType) is a `conflict`. */
+  create(config: DynDnsConfig): Promise<void>;
+  get(id: string): Promise<DynDnsConfig | undefined>;
+  listByDomain(domainId: string): Promise<DynDnsConfig[]>;
+  listByHostname(hostname: string): Promise<DynDnsConfig[]>;
+  /** The configurations holding this token hash, each with its zone (one indexed query). */
+  findByTokenHash(tokenHash: string): Promise<DynDnsTarget[]>;
+  setEnabled(id: string, enabled: boolean, at: string): Promise<DynDnsConfig | undefined>;
+  /** Gives every listed configuration a new token (one transaction). */
+  setTokens(tokens: { id: string; tokenHash: string; tokenEnc: string }[], at: string): Promise<void>;
+  /** Deletes a configuration and its logs; false when it did not exist. */
+  delete(id: string): Promise<boolean>;
+  /** Appends one log row on its own (failed attempts) and prunes the configuration's oldest beyond `retention`. */
+  appendLog(log: DynDnsLog, retention: number): Promise<void>;
+  /** A configuration's logs, newest first, strictly older than `beforeId` when given. */
+  listLogs(configId: string, q: { limit: number; beforeId?: string }): Promise<DynDnsLog[]>;
+}
+
+/**
+ * DynDNS bookkeeping written in the same transaction as the record change it describes, so the
+ * counters and logs commit (or roll back) together with the record.
+ */
+export interface DynDnsEffect {
+  /** Configurations whose record changed: updateCount + 1, lastIp, lastUpdatedAt = at. */
+  updated: { configId: string; ip: string }[];
+  /** Configurations whose record already held the address: lastIp only. */
+  unchanged: { configId: string; ip: string }[];
+  logs: DynDnsLog[];
+  at: string;
+  /** Logs kept per configuration (older ones are deleted). */
+  retention: number;
+}
+
+/** Server-wide values (the data key check). */
+export interface MetaRepo {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` unless the key exists; returns the value stored now. */
+  putIfAbsent(key: string, value: string): Promise<string>;
+}
+
 /** What a zone change wants done; applied atomically with the serial bump and the journal entry. */
 export interface ZoneChangePlan<T> {
   insert: DnsRecord[];
@@ -80,6 +127,8 @@ export interface ZoneChangePlan<T> {
   delete: string[];
   /** New SOA timers/names (the serial is always computed by the store). */
   soa?: Partial<Omit<Soa, 'serial'>>;
+  /** DynDNS counters and logs, written in the same transaction (also when no record changed). */
+  dyndns?: DynDnsEffect;
   result: T;
 }
 
@@ -139,6 +188,8 @@ export interface Store {
   readonly zones: ZonesRepo;
   readonly records: RecordsRepo;
   readonly journal: JournalRepo;
+  readonly dyndns: DynDnsRepo;
+  readonly meta: MetaRepo;
   readonly feed: ChangeFeed;
   /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
   createZone(input: CreateZoneInput): Promise<JournalEntry>;

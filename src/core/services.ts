@@ -1,7 +1,9 @@
 // The core services wired over one store: what the HTTP API and the CLI call.
 import { AccountsService } from './accounts/accounts.service.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
+import { DynDnsService } from './dyndns/dyndns.service.js';
 import type { Clock, Store } from './ports.js';
 import { RecordsService } from './records/records.service.js';
 import type { CoreSettings } from './settings.js';
@@ -16,9 +18,14 @@ export interface Services {
   domains: DomainsService;
   zones: ZonesService;
   records: RecordsService;
+  dyndns: DynDnsService;
 }
 
-export function createServices(store: Store, settings: CoreSettings, clock: Clock): Services {
+/**
+ * `secrets.dataKey` seals secrets that are shown again (DynDNS tokens); without it those operations
+ * answer 503 (CLI commands that never touch them open no key).
+ */
+export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey } = {}): Services {
   return {
     store,
     settings,
@@ -28,5 +35,6 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
     domains: new DomainsService(store, clock),
     zones: new ZonesService(store, settings, clock),
     records: new RecordsService(store, settings, clock),
+    dyndns: new DynDnsService(store, settings, clock, secrets.dataKey ?? null),
   };
 }

@@ -6,7 +6,23 @@ export interface CoreSettings {
   ttl: { default: number; min: number; max: number };
   maxRecordsPerZone: number;
   soa: { refresh: number; retry: number; expire: number; minimum: number; ttl: number };
+  dyndns: DynDnsSettings;
 }
+
+export interface DynDnsSettings {
+  /** TTL of records DynDNS creates. */
+  ttl: number;
+  /** Requests per configuration (token bucket). */
+  rateLimit: { enabled: boolean; perSecond: number; burst: number };
+  /** Logs kept per configuration. */
+  logRetention: number;
+}
+
+export const DEFAULT_DYNDNS_SETTINGS: DynDnsSettings = {
+  ttl: 60,
+  rateLimit: { enabled: true, perSecond: 0.1, burst: 10 },
+  logRetention: 1000,
+};
 
 export const DEFAULT_SOA_TIMERS: CoreSettings['soa'] = {
   refresh: 10800,

@@ -35,6 +35,12 @@ export class DnsSyncedStore implements Store {
   get journal(): Store['journal'] {
     return this.inner.journal;
   }
+  get dyndns(): Store['dyndns'] {
+    return this.inner.dyndns;
+  }
+  get meta(): Store['meta'] {
+    return this.inner.meta;
+  }
   get feed(): Store['feed'] {
     return this.inner.feed;
   }

@@ -13,6 +13,8 @@ import { installValidators } from './plugins/validation.js';
 import { apiKeysRoutes } from './routes/api-keys.routes.js';
 import { dnsZonesRoutes } from './routes/dns-zones.routes.js';
 import { domainsRoutes } from './routes/domains.routes.js';
+import { dyndnsUpdateRoutes } from './routes/dyndns-update.routes.js';
+import { dyndnsRoutes } from './routes/dyndns.routes.js';
 import { errorsRoutes } from './routes/errors.routes.js';
 import { Problem } from './schemas/common.schema.js';
 import { AppError } from '../core/errors.js';
@@ -75,6 +77,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         { name: 'DNS zones', description: 'Zones, records, batch changes, zone files' },
         { name: 'Domains', description: 'Domains owning the zones' },
         { name: 'API keys', description: 'Keys, scopes and restrictions' },
+        { name: 'DynDNS', description: 'DynDNS configurations, tokens and logs; updates go to /nic/update or /api/dyndns/update (docs/dyndns.md)' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -88,9 +91,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(dnsZonesRoutes, { services: opts.services });
       await api.register(domainsRoutes, { services: opts.services });
       await api.register(apiKeysRoutes, { services: opts.services });
+      await api.register(dyndnsRoutes, { services: opts.services });
     },
     { prefix: '/api/v2' },
   );
+  await app.register(dyndnsUpdateRoutes, { services: opts.services });
   app.get('/api/v2/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(errorsRoutes);
   app.get('/healthz', { schema: { hide: true } }, async (req, reply) => {

@@ -14,6 +14,7 @@ const WHAT: Record<string, string> = {
   domains: 'A domain with this name',
   zones: 'A zone with this name (or for this domain)',
   records: 'A record with this id',
+  dyndns_configs: 'A DynDNS configuration for this host name and record type',
 };
 
 /** The table of a unique/primary-key violation, or null when `err` is something else. */

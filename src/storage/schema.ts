@@ -93,6 +93,41 @@ export interface JournalTable {
   created_at: IsoTime;
 }
 
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface DynDnsConfigsTable {
+  id: string;
+  account_id: string;
+  domain_id: string;
+  hostname: string;
+  record_type: string;
+  /** SHA-256 of the token, hex: the lookup key of the public endpoints. */
+  token_hash: string;
+  /** The token under the data key (AES-256-GCM, the config id as associated data). */
+  token_enc: string;
+  enabled: number;
+  last_ip: string | null;
+  last_updated_at: IsoTime | null;
+  update_count: BigIntColumn;
+  created_at: IsoTime;
+  updated_at: IsoTime | null;
+}
+
+export interface DynDnsLogsTable {
+  id: string;
+  config_id: string;
+  old_ip: string | null;
+  new_ip: string | null;
+  source_ip: string | null;
+  user_agent: string | null;
+  status: string;
+  error_message: string | null;
+  created_at: IsoTime;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: IsoTime;
@@ -105,6 +140,9 @@ export interface Database {
   zones: ZonesTable;
   records: RecordsTable;
   journal: JournalTable;
+  meta: MetaTable;
+  dyndns_configs: DynDnsConfigsTable;
+  dyndns_logs: DynDnsLogsTable;
   zk_migrations: MigrationsTable;
 }
 

@@ -5,6 +5,7 @@ import { SqlAccountsRepo } from './accounts.repo.js';
 import { SqlApiKeysRepo } from './api-keys.repo.js';
 import { DEFAULT_FEED_OPTIONS, StoreChangeFeed, type FeedOptions } from './change-feed.js';
 import { SqlDomainsRepo } from './domains.repo.js';
+import { SqlDynDnsRepo, SqlMetaRepo } from './dyndns.repo.js';
 import { SqlJournalRepo } from './journal.repo.js';
 import { SqlRecordsRepo } from './records.repo.js';
 import type { Db, Dialect } from './schema.js';
@@ -19,6 +20,8 @@ export class SqlStore implements Store {
   readonly zones: SqlZonesRepo;
   readonly records: SqlRecordsRepo;
   readonly journal: SqlJournalRepo;
+  readonly dyndns: SqlDynDnsRepo;
+  readonly meta: SqlMetaRepo;
   readonly feed: StoreChangeFeed;
   readonly #writer: ZoneWriter;
   readonly #onClose: () => Promise<void>;
@@ -40,6 +43,8 @@ export class SqlStore implements Store {
     this.zones = new SqlZonesRepo(db, sql);
     this.records = new SqlRecordsRepo(db, sql);
     this.journal = new SqlJournalRepo(db, sql);
+    this.dyndns = new SqlDynDnsRepo(db, sql);
+    this.meta = new SqlMetaRepo(db);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

@@ -5,6 +5,7 @@ import { nextSerial, type Clock, type CreateZoneInput, type ZoneChangeOutcome, t
 import { soaRR } from '../core/soa.js';
 import type { StoreChangeFeed } from './change-feed.js';
 import { insertDomain } from './domains.repo.js';
+import { applyDynDnsEffect } from './dyndns.repo.js';
 import { rethrowConflict } from './errors.js';
 import { appendJournal, appendZoneChange } from './journal.repo.js';
 import { runPlan } from './plan-guard.js';
@@ -140,6 +141,7 @@ export class ZoneWriter {
 
   async #applyPlan<T>(tx: SqlRunner, zone: Zone, plan: ZoneChangePlan<T>): Promise<ZoneChangeOutcome<T>> {
     const applied = await this.#applyRecords(tx, zone, plan);
+    if (plan.dyndns) await applyDynDnsEffect(tx, plan.dyndns);
     const soaPatch: Partial<Omit<Soa, 'serial'>> = {};
     for (const f of SOA_FIELDS) {
       const v = plan.soa?.[f];

@@ -8,6 +8,7 @@ import { loadConfig, type SettingName } from '../../src/config/config.js';
 import { coreSettings } from '../../src/cli/context.js';
 import { systemClock, type Clock, type Store } from '../../src/core/ports.js';
 import { createServices, type Services } from '../../src/core/services.js';
+import { DataKey } from '../../src/core/crypto/data-key.js';
 import type { Scope } from '../../src/core/model.js';
 import { DnsService } from '../../src/dns/index.js';
 import { buildApp } from '../../src/http/app.js';
@@ -69,7 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       })
     : null;
   await dns?.start();
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), clock);
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), clock, { dataKey: DataKey.generate() });
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

@@ -15,17 +15,19 @@ const tags = ['Domains'];
 const security = [{ bearerAuth: [] }];
 const DomainParams = IdParam('domainId', 'dom_');
 
+/** The domain named in the path (`domainId`), if the key may see it (the route's scope is already checked). */
+export async function loadDomainOf(services: Services, req: FastifyRequest): Promise<Domain> {
+  const p = principalOf(req);
+  const d = await services.domains.get(p.accountId, (req.params as { domainId: string }).domainId.toLowerCase());
+  requireZoneAccess(p, d.name);
+  return d;
+}
+
 export async function domainsRoutes(app: FastifyInstance, opts: { services: Services }): Promise<void> {
   const { services } = opts;
   const zoneIdOf = async (d: Domain) => (await services.store.zones.getByDomainId(d.id))?.id ?? null;
 
-  /** The domain named in the path, if the key may see it (the route's scope is already checked). */
-  async function loadDomain(req: FastifyRequest): Promise<Domain> {
-    const p = principalOf(req);
-    const d = await services.domains.get(p.accountId, (req.params as { domainId: string }).domainId.toLowerCase());
-    requireZoneAccess(p, d.name);
-    return d;
-  }
+  const loadDomain = (req: FastifyRequest): Promise<Domain> => loadDomainOf(services, req);
 
   app.get('/domains', {
     config: { scope: 'read:domains' },

@@ -1,7 +1,8 @@
 // Every schema migration, in apply order.
 import { initial } from './001-initial.js';
+import { dyndns } from './002-dyndns.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, dyndns];
