@@ -1,6 +1,7 @@
 // The `zonekeeper` command line, run as a real process: help and usage errors, accounts, keys,
 // zone import/export, config validation, and commands working while a server runs on the same data.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,9 @@ describe('usage', () => {
     [['serve', '--database-url', 'mysql://x'], /--database-url must start with postgres/],
     [['serve', '--min-ttl', '900', '--max-ttl', '60'], /--min-ttl must not be larger/],
     [['serve', '--nameservers', 'not a host'], /--nameservers/],
+    [['serve', '--data-key', 'c2hvcnQ='], /--data-key must be 32 bytes in base64/],
+    [['serve', '--dyndns-rate-limit', 'often'], /--dyndns-rate-limit must look like/],
+    [['serve', '--dyndns-ttl', '30'], /--dyndns-ttl must lie between --min-ttl and --max-ttl/],
   ])('%j fails with exit 2 and a clear message', async (args, message) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);
@@ -191,6 +195,26 @@ describe('serve', () => {
     } finally {
       await second.stop();
     }
+  });
+
+  it('creates the data key file (0600) at first start, and refuses to start with another key', async () => {
+    const data = path.join(dir, 'keyed');
+    const s = await startServe(['--data', data]);
+    await s.stop();
+    const keyFile = path.join(data, 'data.key');
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(keyFile, 'utf8').trim(), 'base64')).toHaveLength(32);
+    // The same key given as a variable is accepted; another one is refused before serving.
+    const same = await startServe(['--data', data, '--data-key-file', path.join(dir, 'none.key')], { ZONEKEEPER_DATA_KEY: readFileSync(keyFile, 'utf8').trim() });
+    await same.stop();
+    const other = await runCli(['serve', '--data', data, '--http', '127.0.0.1:0', '--dns', 'off'], { env: { ZONEKEEPER_DATA_KEY: Buffer.alloc(32, 7).toString('base64') } });
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/this data key is not the one the database was set up with/);
+    writeFileSync(path.join(dir, 'broken.key'), 'not base64 at all!\n');
+    const broken = await runCli(['serve', '--data', data, '--http', '127.0.0.1:0', '--dns', 'off', '--data-key-file', path.join(dir, 'broken.key')]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/must hold 32 bytes in base64/);
+    expect(broken.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('fails clearly when the port is taken', async () => {
