@@ -24,3 +24,10 @@ echo "install-test-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# The tests run these programs themselves; a daemon a package starts (ddclient, inadyn, knot, pdns
+# on a systemd machine) would only talk to the outside world, so stop and disable it.
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+  for svc in ddclient inadyn knot pdns; do
+    systemctl disable --now "$svc" >/dev/null 2>&1 || true
+  done
+fi
