@@ -259,7 +259,23 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     expect(logs[0].errorMessage).toMatch(/CNAME/);
   });
 
-  it('keeps updateCount exact under concurrent updates, and each update is one serial bump', async () => {
+  it('updates of one zone sent together: one host that cannot take its record fails alone', async () => {
+    const names = ['g1', 'g2', 'g3', 'g4'].map((l) => `${l}.${zone.name}`);
+    const cfgs = [];
+    for (const n of names) cfgs.push(await createConfig(n, 'A'));
+    // A configuration made before a CNAME came to its name (the create-time check refuses that order).
+    const gbad = await createConfig(`gbad2.${zone.name}`, 'A');
+    expect((await api('POST', `/api/v2/dns-zones/${zone.id}/records`, { type: 'CNAME', name: 'gbad2', value: `g1.${zone.name}.` })).status).toBe(201);
+    const lines = await Promise.all([
+      ...cfgs.map((c, i) => update(srv.url, `/nic/update?hostname=${names[i]}&myip=192.0.2.${60 + i}`, { token: c.token }).then((r) => r.text)),
+      update(srv.url, `/nic/update?hostname=gbad2.${zone.name}&myip=192.0.2.99`, { token: gbad.token }).then((r) => r.text),
+    ]);
+    expect(lines).toEqual(['good 192.0.2.60\n', 'good 192.0.2.61\n', 'good 192.0.2.62\n', 'good 192.0.2.63\n', 'dnserr\n']);
+    for (const [i, n] of names.entries()) expect(await dnsAnswer(n, 'A')).toEqual([`192.0.2.${60 + i}`]);
+    expect((await api('GET', dyn(`/${gbad.id}`))).body.updateCount).toBe(0);
+  });
+
+  it('keeps updateCount, lastIp, the record and DNS exact under concurrent updates of one name', async () => {
     const host = `race.${zone.name}`;
     const c = await createConfig(host, 'A');
     const n = 40;

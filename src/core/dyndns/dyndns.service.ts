@@ -1,17 +1,19 @@
 // DynDNS: configurations of a domain (create, enable/disable, delete, rotate the token, logs) and
 // the public update — authenticate by token, rate-limit per configuration, then change the record
-// and the configuration's counters and log in one transaction. docs/dyndns.md has the rules.
+// and the configuration's counters and log in one transaction (updates of one zone arriving
+// together share it: update-batcher.ts). docs/dyndns.md has the rules.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DataKey } from '../crypto/data-key.js';
 import { AppError, fieldError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Domain, DynDnsConfig, DynDnsLog, DynDnsLogStatus, DynDnsRecordType, Zone } from '../model.js';
 import { isInZone, labelsOf, parseName } from '../names.js';
-import type { Clock, DynDnsTarget, Store, ZoneChangePlan } from '../ports.js';
+import type { Clock, DynDnsTarget, Store, ZoneChangePlan, ZoneChangeTx } from '../ports.js';
 import { RateLimiter } from '../rate-limit.js';
 import { planChanges, type ChangeSet } from '../records/record-changes.js';
 import type { CoreSettings } from '../settings.js';
 import type { UpdateOutcome, UpdateRequest } from './dyndns2.js';
+import { ZoneUpdateBatcher } from './update-batcher.js';
 
 /** Host names one update request may carry; more are answered `numhost`. */
 export const MAX_HOSTNAMES_PER_UPDATE = 20;
@@ -50,8 +52,21 @@ function namesBetween(name: string, zone: string): string[] {
   return out;
 }
 
+/** One host name's update, ready to be written (authenticated, rate-limited, with its addresses). */
+interface HostUpdate {
+  name: string;
+  configs: DynDnsConfig[];
+  req: UpdateRequest;
+  ctx: UpdateContext;
+  now: string;
+}
+
 export class DynDnsService {
   readonly #limiter: RateLimiter;
+  readonly #batcher = new ZoneUpdateBatcher<HostUpdate, UpdateOutcome>(
+    (zoneId, items) => this.#applyBatch(zoneId, items),
+    (zoneId, item) => this.#applyAlone(zoneId, item),
+  );
 
   constructor(
     private readonly store: Store,
@@ -194,7 +209,30 @@ export class DynDnsService {
     const mine = targets.filter((t) => t.config.hostname === parsed.name);
     if (mine.length === 0) return { status: 'nohost' };
     const now = this.clock.now().toISOString();
-    const log = (c: DynDnsConfig, status: DynDnsLogStatus, newIp: string | null, errorMessage: string | null, oldIp: string | null = c.lastIp): DynDnsLog => ({
+    const enabled = mine.filter((t) => t.config.enabled);
+    if (enabled.length === 0) return this.#fail(mine.map((t) => t.config), req, ctx, now, 'The configuration is disabled.', 'badauth');
+    const limited = enabled.filter((t) => !this.#limiter.take(t.config.id).allowed);
+    if (limited.length > 0) return this.#fail(enabled.map((t) => t.config), req, ctx, now, `Rate limit exceeded (${this.#limitText()}).`, 'abuse');
+    const zone = enabled[0]!.zone;
+    if (!zone || zone.status !== 'active') return this.#fail(enabled.map((t) => t.config), req, ctx, now, 'The domain has no active DNS zone on this server.', 'dnserr');
+
+    const relevant = enabled.filter((t) => this.#addressFor(t.config, req) !== null);
+    if (relevant.length === 0) {
+      const family = enabled.map((t) => (t.config.recordType === 'A' ? 'IPv4' : 'IPv6')).join(' or ');
+      for (const t of enabled) await this.store.dyndns.appendLog(this.#log(t.config, ctx, now, 'no_change', null, `The request carries no ${family} address.`), this.settings.dyndns.logRetention);
+      return { status: 'nochg', addresses: enabled.map((t) => t.config.lastIp).filter((a): a is string => a !== null) };
+    }
+    return this.#batcher.submit(zone.id, { name: parsed.name, configs: relevant.map((t) => t.config), req, ctx, now });
+  }
+
+  /** Logs a failed attempt for each configuration and answers `status`. */
+  async #fail(configs: DynDnsConfig[], req: UpdateRequest, ctx: UpdateContext, now: string, message: string, status: 'badauth' | 'abuse' | 'dnserr'): Promise<UpdateOutcome> {
+    for (const c of configs) await this.store.dyndns.appendLog(this.#log(c, ctx, now, 'failed', this.#addressFor(c, req), message), this.settings.dyndns.logRetention);
+    return { status };
+  }
+
+  #log(c: DynDnsConfig, ctx: UpdateContext, now: string, status: DynDnsLogStatus, newIp: string | null, errorMessage: string | null, oldIp: string | null = c.lastIp): DynDnsLog {
+    return {
       id: newId('dyndnsLog'),
       configId: c.id,
       oldIp,
@@ -204,32 +242,7 @@ export class DynDnsService {
       status,
       errorMessage,
       createdAt: now,
-    });
-    const failAll = async (configs: DynDnsTarget[], message: string, outcome: UpdateOutcome): Promise<UpdateOutcome> => {
-      for (const t of configs) await this.store.dyndns.appendLog(log(t.config, 'failed', this.#addressFor(t.config, req), message), this.settings.dyndns.logRetention);
-      return outcome;
     };
-    const enabled = mine.filter((t) => t.config.enabled);
-    if (enabled.length === 0) return failAll(mine, 'The configuration is disabled.', { status: 'badauth' });
-    const limited = enabled.filter((t) => !this.#limiter.take(t.config.id).allowed);
-    if (limited.length > 0) return failAll(enabled, `Rate limit exceeded (${this.#limitText()}).`, { status: 'abuse' });
-    const zone = enabled[0]!.zone;
-    if (!zone || zone.status !== 'active') return failAll(enabled, 'The domain has no active DNS zone on this server.', { status: 'dnserr' });
-
-    const relevant = enabled.filter((t) => this.#addressFor(t.config, req) !== null);
-    if (relevant.length === 0) {
-      const family = enabled.map((t) => (t.config.recordType === 'A' ? 'IPv4' : 'IPv6')).join(' or ');
-      for (const t of enabled) await this.store.dyndns.appendLog(log(t.config, 'no_change', null, `The request carries no ${family} address.`), this.settings.dyndns.logRetention);
-      return { status: 'nochg', addresses: enabled.map((t) => t.config.lastIp).filter((a): a is string => a !== null) };
-    }
-    try {
-      const outcome = await this.store.applyZoneChange(zone.id, (tx) => this.#plan(tx, parsed.name, relevant.map((t) => t.config), req, log, now));
-      if (!outcome) return failAll(relevant, 'The DNS zone no longer exists.', { status: 'dnserr' });
-      return outcome.result;
-    } catch (err) {
-      const message = err instanceof AppError ? [err.message, ...err.errors.map((e) => e.detail)].join(' ') : 'The record could not be written.';
-      return failAll(relevant, message, { status: 'dnserr' });
-    }
   }
 
   #addressFor(c: DynDnsConfig, req: UpdateRequest): string | null {
@@ -241,42 +254,59 @@ export class DynDnsService {
     return `${r.burst} requests at once, then one every ${Math.round(1 / r.perSecond)} s per configuration`;
   }
 
-  /** The record change for one host name: each configuration's RRset becomes its one address. */
-  async #plan(
-    tx: Parameters<Parameters<Store['applyZoneChange']>[1]>[0],
-    name: string,
-    configs: DynDnsConfig[],
-    req: UpdateRequest,
-    log: (c: DynDnsConfig, status: DynDnsLogStatus, newIp: string | null, errorMessage: string | null, oldIp?: string | null) => DynDnsLog,
-    now: string,
-  ): Promise<ZoneChangePlan<UpdateOutcome>> {
-    const here = (await tx.recordsAt([name])).filter((r) => r.status === 'active');
+  /** Several host names of one zone as one change (throws when any of them cannot be written). */
+  async #applyBatch(zoneId: string, items: HostUpdate[]): Promise<UpdateOutcome[]> {
+    const outcome = await this.store.applyZoneChange(zoneId, (tx) => this.#plan(tx, items));
+    if (!outcome) throw new AppError('not_found', 'The DNS zone no longer exists.');
+    return outcome.result;
+  }
+
+  /** One host name on its own: a failure is logged and answered `dnserr`, nothing half-applied. */
+  async #applyAlone(zoneId: string, item: HostUpdate): Promise<UpdateOutcome> {
+    try {
+      return (await this.#applyBatch(zoneId, [item]))[0]!;
+    } catch (err) {
+      const message = err instanceof AppError ? [err.message, ...err.errors.map((e) => e.detail)].join(' ') : 'The record could not be written.';
+      return this.#fail(item.configs, item.req, item.ctx, item.now, message, 'dnserr');
+    }
+  }
+
+  /** The record change for host names of one zone: each configuration's RRset becomes its one address. */
+  async #plan(tx: ZoneChangeTx, items: HostUpdate[]): Promise<ZoneChangePlan<UpdateOutcome[]>> {
+    const all = (await tx.recordsAt(items.map((i) => i.name))).filter((r) => r.status === 'active');
     const changes: ChangeSet = { deletes: [], puts: [], posts: [] };
     const updated: { configId: string; ip: string }[] = [];
     const unchanged: { configId: string; ip: string }[] = [];
     const logs: DynDnsLog[] = [];
-    const addresses: string[] = [];
-    for (const c of configs) {
-      const ip = this.#addressFor(c, req)!;
-      addresses.push(ip);
-      const rrset = here.filter((r) => r.type === c.recordType);
-      const old = rrset.length > 0 ? rrset.map((r) => r.rdata).join(',') : null;
-      if (rrset.length === 1 && rrset[0]!.rdata === ip) {
-        unchanged.push({ configId: c.id, ip });
-        logs.push(log(c, 'no_change', ip, null, old));
-        continue;
+    const results: UpdateOutcome[] = [];
+    for (const { name, configs, req, ctx, now } of items) {
+      const here = all.filter((r) => r.name === name);
+      const addresses: string[] = [];
+      let changed = false;
+      for (const c of configs) {
+        const ip = this.#addressFor(c, req)!;
+        addresses.push(ip);
+        const rrset = here.filter((r) => r.type === c.recordType);
+        const old = rrset.length > 0 ? rrset.map((r) => r.rdata).join(',') : null;
+        if (rrset.length === 1 && rrset[0]!.rdata === ip) {
+          unchanged.push({ configId: c.id, ip });
+          logs.push(this.#log(c, ctx, now, 'no_change', ip, null, old));
+          continue;
+        }
+        const [keep, ...extra] = rrset;
+        if (keep) changes.puts.push({ id: keep.id, candidate: { name, type: c.recordType, ttl: keep.ttl, rdata: ip, comment: keep.comment, at: '' } });
+        else changes.posts.push({ name, type: c.recordType, ttl: this.settings.dyndns.ttl, rdata: ip, comment: 'DynDNS', at: '' });
+        for (const r of extra) changes.deletes.push({ id: r.id, at: '' });
+        updated.push({ configId: c.id, ip });
+        logs.push(this.#log(c, ctx, now, 'success', ip, null, old));
+        changed = true;
       }
-      const [keep, ...extra] = rrset;
-      if (keep) changes.puts.push({ id: keep.id, candidate: { name, type: c.recordType, ttl: keep.ttl, rdata: ip, comment: keep.comment, at: '' } });
-      else changes.posts.push({ name, type: c.recordType, ttl: this.settings.dyndns.ttl, rdata: ip, comment: 'DynDNS', at: '' });
-      for (const r of extra) changes.deletes.push({ id: r.id, at: '' });
-      updated.push({ configId: c.id, ip });
-      logs.push(log(c, 'success', ip, null, old));
+      results.push({ status: changed ? 'good' : 'nochg', addresses });
     }
-    const result: UpdateOutcome = { status: updated.length > 0 ? 'good' : 'nochg', addresses };
-    const dyndns = { updated, unchanged, logs, at: now, retention: this.settings.dyndns.logRetention };
-    if (updated.length === 0) return { insert: [], update: [], delete: [], dyndns, result };
-    const plan = await planChanges(tx, changes, { maxRecords: this.settings.maxRecordsPerZone }, now);
-    return { ...plan, dyndns, result };
+    const at = this.clock.now().toISOString();
+    const dyndns = { updated, unchanged, logs, at, retention: this.settings.dyndns.logRetention };
+    if (updated.length === 0) return { insert: [], update: [], delete: [], dyndns, result: results };
+    const plan = await planChanges(tx, changes, { maxRecords: this.settings.maxRecordsPerZone }, at);
+    return { ...plan, dyndns, result: results };
   }
 }
