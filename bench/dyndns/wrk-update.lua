@@ -1,10 +1,16 @@
 -- wrk script for bench/dyndns: dyndns2 updates (GET /nic/update, Basic auth) over a list of
 -- configurations, round robin, with a new address for a configuration on every round, so every
 -- request is a real change ("good"). Counts the reply lines and prints one JSON line at the end.
--- Usage: wrk -s wrk-update.lua URL -- CONFIG_FILE [ROUND_OFFSET]
+-- Usage: wrk -s wrk-update.lua URL -- CONFIG_FILE [ROUND_OFFSET [PACE_MS]]
 --   CONFIG_FILE: one "hostname base64(user:token)" per line; ROUND_OFFSET shifts the addresses
---   (a second run must not send the addresses of the first, or they would be "nochg").
+--   (a second run must not send the addresses of the first, or they would be "nochg"); PACE_MS:
+--   each connection waits this long before each request (a paced load instead of flat out).
 local threads = {}
+pace = 0
+
+function delay()
+  return pace
+end
 
 function setup(thread)
   thread:set("id", #threads)
@@ -19,6 +25,7 @@ function init(args)
   end
   if #configs == 0 then error("no configurations in " .. args[1]) end
   offset = tonumber(args[2] or "0")
+  pace = tonumber(args[3] or "0")
   counter = 0
   good, nochg, other, non200 = 0, 0, 0, 0
   first_other = ""
