@@ -217,6 +217,31 @@ describe('serve', () => {
     expect(broken.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('never writes a DynDNS token to its log, also when the token is in the query string', async () => {
+    const s = await startServe(['--data', path.join(dir, 'tokens'), '--log-level', 'debug', '--dyndns-rate-limit', 'off']);
+    let token = '';
+    try {
+      const admin = /\n\s+(zk_[A-Za-z0-9_-]{43})\n/.exec(s.output())![1];
+      const api = client(s.url, admin);
+      const z = await api('POST', '/api/v2/dns-zones', { name: 'tokens.example.test' });
+      const c = await api('POST', `/api/v2/domains/${z.body.domainId}/dyndns`, { hostname: 'home.tokens.example.test', recordType: 'A' });
+      expect(c.status).toBe(201);
+      token = c.body.token;
+      const good = await fetch(`${s.url}/api/dyndns/update?hostname=home.tokens.example.test&token=${token}&ip=192.0.2.1`);
+      expect(await good.text()).toBe('good 192.0.2.1\n');
+      const bad = await fetch(`${s.url}/api/dyndns/update?hostname=home.tokens.example.test&token=${token}&ip=not-an-ip`);
+      expect(bad.status).toBe(400);
+      const basic = await fetch(`${s.url}/nic/update?hostname=home.tokens.example.test&myip=192.0.2.2`, { headers: { authorization: 'Basic ' + Buffer.from(`u:${token}`).toString('base64') } });
+      expect(await basic.text()).toBe('good 192.0.2.2\n');
+    } finally {
+      await s.stop();
+    }
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.output()).toContain('incoming request'); // debug logging was on
+    expect(s.output()).not.toContain(token);
+    expect(s.output()).not.toContain(Buffer.from(`u:${token}`).toString('base64'));
+  });
+
   it('fails clearly when the port is taken', async () => {
     const a = await startServe(['--data', path.join(dir, 'p1')]);
     try {

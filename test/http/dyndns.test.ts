@@ -175,6 +175,8 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
   it('uses the client address without an ip parameter (ddclient sends an empty myip=), and accepts POST forms', async () => {
     const c = await createConfig(`self.${zone.name}`, 'A');
     expect((await update(srv.url, `/nic/update?hostname=self.${zone.name}&myip=`, { token: c.token })).text).toBe('good 127.0.0.1\n');
+    // X-Forwarded-For counts only from --trust-proxy addresses (none here).
+    expect((await update(srv.url, `/nic/update?hostname=self.${zone.name}`, { token: c.token, headers: { 'x-forwarded-for': '192.0.2.123' } })).text).toBe('nochg 127.0.0.1\n');
     const form = await update(srv.url, '/api/dyndns/update', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `hostname=self.${zone.name}&token=${c.token}&ip=192.0.2.77` });
     expect(form.text).toBe('good 192.0.2.77\n');
     // An AAAA-only configuration and an IPv4-only request: nothing to change.
@@ -296,6 +298,24 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     expect(same.filter((l) => l === 'good 192.0.2.200\n')).toHaveLength(1);
     expect(same.filter((l) => l === 'nochg 192.0.2.200\n')).toHaveLength(9);
     expect((await api('GET', dyn(`/${c.id}`))).body.updateCount).toBe(n + 1);
+  });
+});
+
+describeEachDialect(pgOk, 'DynDNS behind a trusted proxy', (dialect) => {
+  let srv: TestServer;
+  beforeAll(async () => {
+    srv = await startTestServer({ dialect, settings: { 'dyndns-rate-limit': 'off', 'trust-proxy': '127.0.0.1/32' } });
+  });
+  afterAll(async () => srv?.close());
+
+  it('takes the client address from X-Forwarded-For sent by the trusted proxy', async () => {
+    const api = client(srv.url, srv.adminToken);
+    const zone = await createZone(api, zoneName('proxy', 'example.test'));
+    const c = (await api('POST', `/api/v2/domains/${zone.domainId}/dyndns`, { hostname: `h.${zone.name}`, recordType: 'AAAA' })).body;
+    const r = await update(srv.url, `/api/dyndns/update?hostname=h.${zone.name}&token=${c.token}`, { headers: { 'x-forwarded-for': '2001:db8::77' } });
+    expect(r.text).toBe('good 2001:db8::77\n');
+    const logs = (await api('GET', `/api/v2/domains/${zone.domainId}/dyndns/${c.id}/logs`)).body.logs;
+    expect(logs[0]).toMatchObject({ sourceIp: '2001:db8::77', newIp: '2001:db8::77' });
   });
 });
 
