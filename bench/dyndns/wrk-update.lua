@@ -8,8 +8,11 @@
 local threads = {}
 pace = 0
 
+-- A random wait around `pace` (0.5x to 1.5x): connections that all waited exactly `pace` would
+-- send in lockstep bursts, which measures the burst, not the rate.
 function delay()
-  return pace
+  if pace <= 0 then return 0 end
+  return math.floor(pace * (0.5 + math.random()))
 end
 
 function setup(thread)
@@ -26,6 +29,7 @@ function init(args)
   if #configs == 0 then error("no configurations in " .. args[1]) end
   offset = tonumber(args[2] or "0")
   pace = tonumber(args[3] or "0")
+  math.randomseed(os.time() + (offset or 0))
   counter = 0
   good, nochg, other, non200 = 0, 0, 0, 0
   first_other = ""

@@ -12,7 +12,7 @@ import { migrate } from './migrate.js';
 import { GuardedPostgresDialect } from './pg-dialect.js';
 import { PgJournalListener } from './pg-listener.js';
 import type { Database as Schema, Db } from './schema.js';
-import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { SqliteCheckpointer, type CheckpointerOptions } from './sqlite-checkpointer.js';
 import { ImmediateSqliteDialect, SqliteDirect, SqliteHandle } from './sqlite-dialect.js';
 import { SqlStore } from './store.js';
 
@@ -38,6 +38,8 @@ export interface OpenStoreOptions {
    * long-running servers use this so no request waits for a checkpoint). Default 'inline'.
    */
   sqliteCheckpoint?: 'inline' | 'background';
+  /** Tuning of the background checkpointer (tests). */
+  checkpointer?: Pick<CheckpointerOptions, 'intervalMs' | 'resetFrames'>;
 }
 
 export const SQLITE_FILE_NAME = 'zonekeeper.db';
@@ -66,17 +68,28 @@ export async function openStore(opts: OpenStoreOptions): Promise<SqlStore> {
   const handle = new SqliteHandle(sqlite, file === ':memory:' ? `:memory:${randomUUID()}` : resolve(file));
   const db: Db = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect(handle) });
   await migrateOrClose(db, () => migrate(db, 'sqlite', { now }));
-  const checkpointer = opts.sqliteCheckpoint === 'background' && file !== ':memory:' ? await startCheckpointer(sqlite, resolve(file), db) : null;
+  const checkpointer = opts.sqliteCheckpoint === 'background' && file !== ':memory:' ? await startCheckpointer(handle, resolve(file), db, opts.checkpointer ?? {}) : null;
   return new SqlStore(db, 'sqlite', clock, { feed, sql: new SqliteDirect(handle), ...(checkpointer ? { onClose: async () => void (await checkpointer.stop()) } : {}) });
 }
 
 /** Hands WAL checkpoints to a worker thread; back to SQLite's own if the worker fails. */
-async function startCheckpointer(sqlite: Database.Database, file: string, db: Db): Promise<SqliteCheckpointer> {
+async function startCheckpointer(handle: SqliteHandle, file: string, db: Db, tuning: Pick<CheckpointerOptions, 'intervalMs' | 'resetFrames'>): Promise<SqliteCheckpointer> {
+  const sqlite = handle.raw;
   sqlite.pragma('wal_autocheckpoint = 0');
   // A WAL that grew during a burst is cut back to this size once it has been checkpointed.
   sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   try {
     return await SqliteCheckpointer.start(file, {
+      ...tuning,
+      // Writers of this process wait (the file's queue) while the worker's checkpoint completes.
+      onWalLarge: async (checkpoint) => {
+        await handle.mutex.lock();
+        try {
+          await checkpoint();
+        } finally {
+          handle.mutex.unlock();
+        }
+      },
       onFailure: (err) => {
         sqlite.pragma('wal_autocheckpoint = 1000');
         process.emitWarning(`zonekeeper: the SQLite checkpoint worker failed (${err.message}); checkpoints run inline again`);

@@ -70,6 +70,44 @@ describe('SQLite checkpoints in a worker thread', () => {
     await again.close();
   });
 
+  it('asks for a WAL reset past resetFrames; the checkpoint run then completes and the next commit starts the WAL over', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'w.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    let asked = 0;
+    let paused = false;
+    let afterReset: { log: number } | null = null;
+    const cp = await SqliteCheckpointer.start(file, {
+      intervalMs: 5,
+      resetFrames: 32,
+      onWalLarge: async (checkpoint) => {
+        asked++;
+        paused = true; // the writer holds back, as the store's queue makes its writers do
+        await checkpoint();
+        insert.run('after the reset');
+        afterReset = db.pragma('wal_checkpoint(PASSIVE)', { simple: false })[0] as { log: number };
+        paused = false;
+      },
+    });
+    // A steady stream of commits, with macrotask gaps for the worker's messages.
+    const until = Date.now() + 3000;
+    while (afterReset === null && Date.now() < until) {
+      if (!paused) for (let i = 0; i < 20; i++) insert.run('x'.repeat(3000));
+      await new Promise((r) => setImmediate(r));
+    }
+    const stats = await cp.stop();
+    db.close();
+    expect(asked).toBeGreaterThan(0);
+    expect(stats.resets).toBeGreaterThan(0);
+    // The commit after the reset wrote at the start of the WAL: its frames are all there is.
+    expect(afterReset).not.toBeNull();
+    expect(afterReset!.log).toBeLessThanOrEqual(2);
+  });
+
   it('reports its work, and a checkpointer on a missing file fails at start instead of later', async () => {
     const dir = tempDir();
     const store = await writeZone(dir, 'inline', 5);
@@ -77,6 +115,7 @@ describe('SQLite checkpoints in a worker thread', () => {
     const stats = await cp.checkpointNow();
     expect(stats.runs).toBe(1);
     expect(stats.frames).toBeGreaterThan(0);
+    expect(stats.resets).toBe(0);
     expect(recordsInMainFile(dir)).toBe(6);
     const last = await cp.stop();
     expect(last.runs).toBe(2);
