@@ -163,6 +163,12 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     const multi = await update(srv.url, `/nic/update?hostname=lines.${zone.name},form.${zone.name},not_a..name,other.example.org&myip=192.0.2.3`, { token: c.token });
     expect(multi.text).toBe('good 192.0.2.3\nnohost\nnotfqdn\nnohost\n');
     expect((await update(srv.url, `/nic/update?myip=192.0.2.3`, { token: c.token })).text).toBe('notfqdn\n');
+    // At most 20 host names per request; the rest are answered numhost.
+    const many = Array.from({ length: 21 }, () => `lines.${zone.name}`).join(',');
+    const capped = (await update(srv.url, `/nic/update?hostname=${many}&myip=192.0.2.3`, { token: c.token })).text.trim().split('\n');
+    expect(capped).toHaveLength(21);
+    expect(capped.slice(0, 20).every((l) => l === 'nochg 192.0.2.3')).toBe(true);
+    expect(capped[20]).toBe('numhost');
     for (const bad of ['300.1.1.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::', 'ff02::1', 'example.org', '2001:db8::1%eth0']) {
       const r = await update(srv.url, `/nic/update?hostname=lines.${zone.name}&myip=${encodeURIComponent(bad)}`, { token: c.token });
       expect(r.status, bad).toBe(400);
