@@ -129,7 +129,10 @@ export class SqliteCheckpointer {
   }
 
   #ask(message: 'now' | 'stop'): Promise<CheckpointStats> {
-    return new Promise((resolve, reject) => {
+    // The worker is unref'd so it never keeps the process alive on its own; while a reply is
+    // awaited it must (else the process could exit with the await pending, and exit code 0).
+    this.#worker.ref();
+    return new Promise<CheckpointStats>((resolve, reject) => {
       const onMessage = (m: CheckpointStats & { walLarge?: number }): void => {
         if (m.walLarge !== undefined) {
           this.#worker.once('message', onMessage); // not the reply: keep waiting
@@ -145,6 +148,6 @@ export class SqliteCheckpointer {
       this.#worker.once('message', onMessage);
       this.#worker.once('error', onError);
       this.#worker.postMessage(message);
-    });
+    }).finally(() => this.#worker.unref());
   }
 }

@@ -185,6 +185,17 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     expect((await update(srv.url, `/nic/update?hostname=self.${zone.name}`, { token: c.token, headers: { 'x-forwarded-for': '192.0.2.123' } })).text).toBe('nochg 127.0.0.1\n');
     const form = await update(srv.url, '/api/dyndns/update', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `hostname=self.${zone.name}&token=${c.token}&ip=192.0.2.77` });
     expect(form.text).toBe('good 192.0.2.77\n');
+    // A JSON body is read too; values that are not text are ignored, never a 500.
+    const json = await update(srv.url, '/nic/update', { method: 'POST', token: c.token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: 5, myip: [1, '192.0.2.78'] }) });
+    expect(json).toMatchObject({ status: 200, text: 'notfqdn\n' });
+    const json2 = await update(srv.url, '/nic/update', { method: 'POST', token: c.token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostname: `self.${zone.name}`, myip: [1, '192.0.2.78'] }) });
+    expect(json2.text).toBe('good 192.0.2.78\n');
+    const broken = await update(srv.url, '/nic/update', { method: 'POST', token: c.token, headers: { 'content-type': 'application/json' }, body: '{"hostname":' });
+    expect(broken.status).toBe(400);
+    // HEAD changes nothing.
+    const head = await update(srv.url, `/nic/update?hostname=self.${zone.name}&myip=192.0.2.79`, { method: 'HEAD', token: c.token });
+    expect(head.status).toBe(405);
+    expect(await dnsAnswer(`self.${zone.name}`, 'A')).toEqual(['192.0.2.78']);
     // An AAAA-only configuration and an IPv4-only request: nothing to change.
     const v6 = await createConfig(`v6only.${zone.name}`, 'AAAA');
     expect((await update(srv.url, `/nic/update?hostname=v6only.${zone.name}&myip=192.0.2.1`, { token: v6.token })).text).toBe('nochg\n');

@@ -89,7 +89,7 @@ describe('SQLite checkpoints in a worker thread', () => {
         paused = true; // the writer holds back, as the store's queue makes its writers do
         await checkpoint();
         insert.run('after the reset');
-        afterReset = db.pragma('wal_checkpoint(PASSIVE)', { simple: false })[0] as { log: number };
+        afterReset = (db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0]!;
         paused = false;
       },
     });

@@ -18,17 +18,22 @@ export interface UpdateRequest {
 
 export type ParseResult = { ok: true; request: UpdateRequest } | { ok: false; detail: string };
 
-/** Query parameters as Fastify gives them: a repeated parameter is an array. */
-export type Query = Record<string, string | string[] | undefined>;
+/** Query parameters as Fastify gives them (a repeated parameter is an array), or a parsed body. */
+export type Query = Record<string, unknown>;
 
 const LIST_PARAMS = ['myip', 'ip'] as const;
 const V4_PARAMS = ['myipv4'] as const;
 const V6_PARAMS = ['myipv6', 'ipv6'] as const;
 
+/** The text values of a parameter, comma lists split; anything that is not text (a JSON body's numbers) is ignored. */
 function values(q: Query, name: string): string[] {
   const v = q[name];
-  const all = v === undefined ? [] : Array.isArray(v) ? v : [v];
-  return all.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const all: unknown[] = v === undefined ? [] : Array.isArray(v) ? v : [v];
+  return all
+    .filter((s): s is string => typeof s === 'string')
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** The password of an `Authorization: Basic` header (the user name is free), or null. */

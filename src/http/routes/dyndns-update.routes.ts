@@ -38,6 +38,7 @@ export async function dyndnsUpdateRoutes(app: FastifyInstance, opts: { services:
 
   for (const url of PATHS) {
     // No request log lines here: the HostUp form carries the token in the query string.
-    app.route({ method: ['GET', 'POST'], url, logLevel: 'warn', schema: { hide: true }, handler });
+    // No automatic HEAD route: a HEAD must not change a record.
+    app.route({ method: ['GET', 'POST'], url, logLevel: 'warn', exposeHeadRoute: false, schema: { hide: true }, handler });
   }
 }

@@ -116,8 +116,9 @@ export function journalContract(ctx: ContractContext): void {
       const [a, b] = await Promise.all([target.open(), target.open()]);
       const s = await seedZone({ ...ctx, store: a });
       expect(await b.zones.get(s.zone.id)).toEqual(s.zone);
-      const rows = await a.db.selectFrom('zk_migrations').select('id').execute();
-      expect(rows.map((r) => r.id)).toEqual(['001-initial']);
+      // every migration exactly once, in order
+      const rows = await a.db.selectFrom('zk_migrations').select('id').orderBy('id').execute();
+      expect(rows.map((r) => r.id)).toEqual(['001-initial', '002-dyndns']);
       await a.close();
       await b.close();
     } finally {
