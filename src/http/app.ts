@@ -72,12 +72,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         description: 'HostUp API v2-compatible DNS hosting API. Errors are RFC 7807 problem documents (see /errors).',
       },
       servers: [{ url: '/', description: 'this server' }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key created with `zonekeeper keys create` or POST /api/v2/api-keys' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key created with `zonekeeper keys create` or POST /api/v2/api-keys' },
+          dyndnsBasic: { type: 'http', scheme: 'basic', description: 'DynDNS: any user name, the configuration\'s token as password' },
+        },
+      },
       tags: [
         { name: 'DNS zones', description: 'Zones, records, batch changes, zone files' },
         { name: 'Domains', description: 'Domains owning the zones' },
         { name: 'API keys', description: 'Keys, scopes and restrictions' },
         { name: 'DynDNS', description: 'DynDNS configurations, tokens and logs; updates go to /nic/update or /api/dyndns/update (docs/dyndns.md)' },
+        { name: 'DynDNS updates', description: 'The public update endpoints routers, ddclient and inadyn call (token, no API key)' },
       ],
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

@@ -163,6 +163,9 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     const multi = await update(srv.url, `/nic/update?hostname=lines.${zone.name},form.${zone.name},not_a..name,other.example.org&myip=192.0.2.3`, { token: c.token });
     expect(multi.text).toBe('good 192.0.2.3\nnohost\nnotfqdn\nnohost\n');
     expect((await update(srv.url, `/nic/update?myip=192.0.2.3`, { token: c.token })).text).toBe('notfqdn\n');
+    // Repeated parameters and ones the schema does not know (ddclient sends system=dyndns) are read as clients mean them.
+    const repeated = await update(srv.url, `/nic/update?system=dyndns&hostname=lines.${zone.name}&hostname=nosuch.${zone.name}&myip=192.0.2.3&myip=2001:db8::3&wildcard=NOCHG`, { token: c.token });
+    expect(repeated).toMatchObject({ status: 200, text: 'nochg 192.0.2.3\nnohost\n' });
     // At most 20 host names per request; the rest are answered numhost.
     const many = Array.from({ length: 21 }, () => `lines.${zone.name}`).join(',');
     const capped = (await update(srv.url, `/nic/update?hostname=${many}&myip=192.0.2.3`, { token: c.token })).text.trim().split('\n');
