@@ -110,6 +110,19 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     expectProblem(await api('POST', `/api/v2/domains/${z.domainId}/dyndns`, { hostname: z.name, recordType: 'A' }), 409, 'operation_unavailable');
   });
 
+  it('deleting the zone of a domain hosted here deletes its configurations and logs (its token stops working)', async () => {
+    const z = await createZone(api, zoneName('del', 'example.test'));
+    const c = (await api('POST', `/api/v2/domains/${z.domainId}/dyndns`, { hostname: `h.${z.name}`, recordType: 'A' })).body;
+    expect((await update(srv.url, `/nic/update?hostname=h.${z.name}&myip=192.0.2.31`, { token: c.token })).text).toBe('good 192.0.2.31\n');
+    expect((await api('DELETE', `/api/v2/dns-zones/${z.id}`)).status).toBe(204);
+    expect(await srv.services.store.dyndns.get(c.id)).toBeUndefined();
+    expect(await srv.services.store.dyndns.listLogs(c.id, { limit: 10 })).toEqual([]);
+    expect((await update(srv.url, `/nic/update?hostname=h.${z.name}&myip=192.0.2.32`, { token: c.token })).text).toBe('badauth\n');
+    // The same name again starts clean.
+    const again = await createZone(api, z.name);
+    expect((await api('GET', `/api/v2/domains/${again.domainId}/dyndns`)).body.configs).toEqual([]);
+  });
+
   it('HostUp form: creates the record with TTL 60, then nochg, visible in DNS before the reply', async () => {
     const c = await createConfig(`form.${zone.name}`, 'A');
     const r = await update(srv.url, `/api/dyndns/update?hostname=form.${zone.name}&token=${c.token}&ip=198.51.100.7`);
