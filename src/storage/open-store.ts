@@ -81,12 +81,15 @@ async function startCheckpointer(handle: SqliteHandle, file: string, db: Db, tun
   try {
     return await SqliteCheckpointer.start(file, {
       ...tuning,
-      // Writers of this process wait (the file's queue) while the worker's checkpoint completes.
+      // Writers of this process wait (the file's queue) while the worker's checkpoint completes —
+      // 5 s at most, so a stuck worker can never stop the writes.
       onWalLarge: async (checkpoint) => {
         await handle.mutex.lock();
+        let timer: NodeJS.Timeout | undefined;
         try {
-          await checkpoint();
+          await Promise.race([checkpoint(), new Promise((r) => (timer = setTimeout(r, 5000)))]);
         } finally {
+          clearTimeout(timer);
           handle.mutex.unlock();
         }
       },
