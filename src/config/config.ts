@@ -65,6 +65,8 @@ export interface Config {
     ttl: number;
     /** Requests per configuration. */
     rateLimit: RateLimitConfig;
+    /** Requests with an unknown token per client address. */
+    authFailureLimit: RateLimitConfig;
     /** Logs kept per configuration. */
     logRetention: number;
   };
@@ -97,6 +99,7 @@ export const SETTINGS = [
   ['data-key', 'The data key as base64 (32 bytes) instead of a file: the same key on every node of a PostgreSQL cluster (prefer the environment variable)', '(from --data-key-file)'],
   ['dyndns-ttl', 'TTL of the records DynDNS creates (seconds)', '60'],
   ['dyndns-rate-limit', 'DynDNS update requests per configuration: RATE/s or RATE/m[,burst=N], or off', '6/m,burst=10'],
+  ['dyndns-auth-failure-limit', 'DynDNS update requests with an unknown token per client address (past it: abuse): RATE/s or RATE/m[,burst=N], or off', '30/m,burst=30'],
   ['dyndns-log-retention', 'DynDNS log entries kept per configuration (older ones are deleted)', '1000'],
 ] as const;
 
@@ -278,12 +281,15 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   const explicitDynTtl = get('dyndns-ttl');
   const dyndnsTtl = explicitDynTtl !== undefined ? parseIntSetting(explicitDynTtl, 'dyndns-ttl', 1, 2147483647) : Math.min(Math.max(60, ttlMin), ttlMax);
   if (dyndnsTtl < ttlMin || dyndnsTtl > ttlMax) throw new ConfigError('--dyndns-ttl must lie between --min-ttl and --max-ttl');
-  let dyndnsRateLimit: RateLimitConfig;
-  try {
-    dyndnsRateLimit = parseRateLimit(get('dyndns-rate-limit') ?? '6/m,burst=10');
-  } catch (e) {
-    throw new ConfigError(String((e as Error).message).replace('--rate-limit', '--dyndns-rate-limit'));
-  }
+  const limitSetting = (name: 'dyndns-rate-limit' | 'dyndns-auth-failure-limit', fallback: string): RateLimitConfig => {
+    try {
+      return parseRateLimit(get(name) ?? fallback);
+    } catch (e) {
+      throw new ConfigError(String((e as Error).message).replace('--rate-limit', `--${name}`));
+    }
+  };
+  const dyndnsRateLimit = limitSetting('dyndns-rate-limit', '6/m,burst=10');
+  const dyndnsAuthFailureLimit = limitSetting('dyndns-auth-failure-limit', '30/m,burst=30');
   return {
     dataDir,
     http,
@@ -310,6 +316,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     dyndns: {
       ttl: dyndnsTtl,
       rateLimit: dyndnsRateLimit,
+      authFailureLimit: dyndnsAuthFailureLimit,
       logRetention: parseIntSetting(get('dyndns-log-retention') ?? '1000', 'dyndns-log-retention', 1, 1_000_000),
     },
   };

@@ -14,6 +14,8 @@ export interface DynDnsSettings {
   ttl: number;
   /** Requests per configuration (token bucket). */
   rateLimit: { enabled: boolean; perSecond: number; burst: number };
+  /** Requests with an unknown token per client address (token bucket); past it: `abuse`. */
+  authFailureLimit: { enabled: boolean; perSecond: number; burst: number };
   /** Logs kept per configuration. */
   logRetention: number;
 }
@@ -21,6 +23,7 @@ export interface DynDnsSettings {
 export const DEFAULT_DYNDNS_SETTINGS: DynDnsSettings = {
   ttl: 60,
   rateLimit: { enabled: true, perSecond: 0.1, burst: 10 },
+  authFailureLimit: { enabled: true, perSecond: 0.5, burst: 30 },
   logRetention: 1000,
 };
 

@@ -360,7 +360,7 @@ describeEachDialect(pgOk, 'DynDNS rate limit and log retention', (dialect) => {
     srv = await startTestServer({
       dialect,
       clock: { now: () => new Date(now) },
-      settings: { 'dyndns-rate-limit': '6/m,burst=3', 'dyndns-log-retention': '4' },
+      settings: { 'dyndns-rate-limit': '6/m,burst=3', 'dyndns-log-retention': '4', 'dyndns-auth-failure-limit': '6/m,burst=3' },
     });
     api = client(srv.url, srv.adminToken);
   });
@@ -385,5 +385,20 @@ describeEachDialect(pgOk, 'DynDNS rate limit and log retention', (dialect) => {
     expect(logs.map((l: any) => l.status)).toEqual(['failed', 'success', 'failed', 'success']);
     expect(logs[0].errorMessage).toMatch(/Rate limit exceeded \(3 requests at once, then one every 10 s/);
     expect((await api('GET', `/api/v2/domains/${zone.domainId}/dyndns/${c.id}`)).body.updateCount).toBe(3);
+  });
+
+  it('answers abuse to a client address that keeps sending unknown tokens; valid tokens still work', async () => {
+    const zone = await createZone(api, zoneName('guess', 'example.test'));
+    const c = (await api('POST', `/api/v2/domains/${zone.domainId}/dyndns`, { hostname: `h.${zone.name}`, recordType: 'A' })).body;
+    const guess = (t: string) => update(srv.url, `/nic/update?hostname=h.${zone.name},g.${zone.name}&myip=192.0.2.50`, { token: t }).then((r) => r.text);
+    expect(await guess('a'.repeat(64))).toBe('badauth\nbadauth\n');
+    expect(await guess('b'.repeat(64))).toBe('badauth\nbadauth\n');
+    expect(await guess('c'.repeat(64))).toBe('badauth\nbadauth\n');
+    expect(await guess('d'.repeat(64))).toBe('abuse\nabuse\n');
+    expect(await update(srv.url, `/api/dyndns/update?hostname=h.${zone.name}&ip=192.0.2.50`).then((r) => r.text)).toBe('abuse\n'); // no token at all counts too
+    // The owner of a valid token is not held back by the guesser at the same address.
+    expect(await update(srv.url, `/nic/update?hostname=h.${zone.name}&myip=192.0.2.50`, { token: c.token }).then((r) => r.text)).toBe('good 192.0.2.50\n');
+    now += 10_000;
+    expect(await guess('e'.repeat(64))).toBe('badauth\nbadauth\n');
   });
 });

@@ -63,6 +63,8 @@ interface HostUpdate {
 
 export class DynDnsService {
   readonly #limiter: RateLimiter;
+  /** Unknown tokens per client address: a guessing client gets `abuse` (and costs no lookups). */
+  readonly #authFailures: RateLimiter;
   readonly #batcher = new ZoneUpdateBatcher<HostUpdate, UpdateOutcome>(
     (zoneId, items) => this.#applyBatch(zoneId, items),
     (zoneId, item) => this.#applyAlone(zoneId, item),
@@ -75,6 +77,7 @@ export class DynDnsService {
     private readonly dataKey: DataKey | null,
   ) {
     this.#limiter = new RateLimiter(settings.dyndns.rateLimit, () => clock.now().getTime());
+    this.#authFailures = new RateLimiter(settings.dyndns.authFailureLimit, () => clock.now().getTime());
   }
 
   #key(): DataKey {
@@ -190,14 +193,21 @@ export class DynDnsService {
   /** One public update request: one outcome per host name, in request order. */
   async update(req: UpdateRequest, ctx: UpdateContext): Promise<UpdateOutcome[]> {
     if (req.hostnames.length === 0) return [{ status: 'notfqdn' }];
-    if (req.token === null) return req.hostnames.map(() => ({ status: 'badauth' }));
+    // A client address that keeps sending unknown tokens gets `abuse` instead of `badauth` until
+    // its bucket refills (--dyndns-auth-failure-limit). Valid tokens are never held back by it, so a
+    // guesser behind the same address as a router does not lock the router out.
+    const badauth = (): UpdateOutcome[] => {
+      const status = this.#authFailures.take(ctx.sourceIp).allowed ? 'badauth' : 'abuse';
+      return req.hostnames.map(() => ({ status }));
+    };
+    if (req.token === null) return badauth();
     const hash = sha256(req.token);
     // The index finds rows by hash; the comparison that decides is constant-time.
     const targets = (await this.store.dyndns.findByTokenHash(hash)).filter((t) => sameHash(t.config.tokenHash, hash));
+    if (targets.length === 0) return badauth();
     const out: UpdateOutcome[] = [];
     for (const [i, raw] of req.hostnames.entries()) {
       if (i >= MAX_HOSTNAMES_PER_UPDATE) out.push({ status: 'numhost' });
-      else if (targets.length === 0) out.push({ status: 'badauth' });
       else out.push(await this.#updateHost(raw, targets, req, ctx));
     }
     return out;
