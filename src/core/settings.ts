@@ -20,13 +20,6 @@ export interface DynDnsSettings {
   logRetention: number;
 }
 
-export const DEFAULT_DYNDNS_SETTINGS: DynDnsSettings = {
-  ttl: 60,
-  rateLimit: { enabled: true, perSecond: 0.1, burst: 10 },
-  authFailureLimit: { enabled: true, perSecond: 0.5, burst: 30 },
-  logRetention: 1000,
-};
-
 export const DEFAULT_SOA_TIMERS: CoreSettings['soa'] = {
   refresh: 10800,
   retry: 3600,

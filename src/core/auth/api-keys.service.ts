@@ -1,6 +1,7 @@
 // API keys: creation (random 256-bit tokens, stored only as SHA-256), authentication with the key's
 // restrictions (expiry, client CIDRs), listing and revocation. Tokens are shown once, never logged.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken, sameTokenHash } from '../crypto/token-hash.js';
 import ipaddr from 'ipaddr.js';
 import { AppError, fieldError, invalid, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -12,10 +13,6 @@ import type { Principal } from './principal.js';
 
 export const TOKEN_PREFIX = 'zk_';
 const TOUCH_INTERVAL_MS = 60_000;
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export function generateToken(): string {
   return TOKEN_PREFIX + randomBytes(32).toString('base64url');
@@ -145,7 +142,7 @@ export class ApiKeysService {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) throw new AppError('unauthorized', 'The API key is not valid.');
     const hash = hashToken(token);
     const key = await this.store.apiKeys.findByHash(hash);
-    if (!key || !timingSafeEqual(Buffer.from(key.tokenHash, 'hex'), Buffer.from(hash, 'hex'))) {
+    if (!key || !sameTokenHash(key.tokenHash, hash)) {
       throw new AppError('unauthorized', 'The API key is not valid.');
     }
     const now = this.clock.now();

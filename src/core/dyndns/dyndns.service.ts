@@ -2,8 +2,9 @@
 // the public update — authenticate by token, rate-limit per configuration, then change the record
 // and the configuration's counters and log in one transaction (updates of one zone arriving
 // together share it: update-batcher.ts). docs/dyndns.md has the rules.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { DataKey } from '../crypto/data-key.js';
+import { hashToken, sameTokenHash } from '../crypto/token-hash.js';
 import { AppError, fieldError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Domain, DynDnsConfig, DynDnsLog, DynDnsLogStatus, DynDnsRecordType, Zone } from '../model.js';
@@ -28,16 +29,6 @@ export interface DynDnsAvailability {
 export interface UpdateContext {
   sourceIp: string;
   userAgent: string | null;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-function sameHash(a: string, b: string): boolean {
-  const x = Buffer.from(a, 'hex');
-  const y = Buffer.from(b, 'hex');
-  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
 /** The owner names strictly between `name` and the zone apex (where a delegation would cut). */
@@ -127,7 +118,7 @@ export class DynDnsService {
       domainId: domain.id,
       hostname,
       recordType: body.recordType,
-      tokenHash: sha256(token),
+      tokenHash: hashToken(token),
       tokenEnc: key.encrypt(token, id),
       enabled: true,
       lastIp: null,
@@ -153,10 +144,11 @@ export class DynDnsService {
         throw invalid([fieldError('/hostname', 'invalid_value', `\`hostname\` ${name} lies below the delegation ${cut}; its records are served elsewhere.`)]);
       }
     }
-    if ((await this.store.records.list(zone.id, { name, type: 'NS', limit: 1 })).length > 0 && name !== zone.name) {
+    const here = await this.store.records.list(zone.id, { name });
+    if (name !== zone.name && here.some((r) => r.type === 'NS')) {
       throw invalid([fieldError('/hostname', 'invalid_value', `\`hostname\` ${name} is a delegation point; an ${type} record there would be glue, not an answer.`)]);
     }
-    if ((await this.store.records.list(zone.id, { name, type: 'CNAME', limit: 1 })).length > 0) {
+    if (here.some((r) => r.type === 'CNAME')) {
       throw new AppError('conflict', `${name} has a CNAME record, which cannot stand beside an ${type} record.`, { errors: [fieldError('/hostname', 'conflict', `\`hostname\` ${name} has a CNAME record.`)] });
     }
     return name;
@@ -180,7 +172,7 @@ export class DynDnsService {
     const config = await this.get(domain, configId);
     const group = (await this.store.dyndns.listByHostname(config.hostname)).filter((c) => c.tokenHash === config.tokenHash);
     const token = randomBytes(32).toString('hex');
-    const tokenHash = sha256(token);
+    const tokenHash = hashToken(token);
     await this.store.dyndns.setTokens(group.map((c) => ({ id: c.id, tokenHash, tokenEnc: key.encrypt(token, c.id) })), this.clock.now().toISOString());
     return { config: await this.get(domain, configId), token, rotated: group.map((c) => c.id) };
   }
@@ -201,9 +193,9 @@ export class DynDnsService {
       return req.hostnames.map(() => ({ status }));
     };
     if (req.token === null) return badauth();
-    const hash = sha256(req.token);
+    const hash = hashToken(req.token);
     // The index finds rows by hash; the comparison that decides is constant-time.
-    const targets = (await this.store.dyndns.findByTokenHash(hash)).filter((t) => sameHash(t.config.tokenHash, hash));
+    const targets = (await this.store.dyndns.findByTokenHash(hash)).filter((t) => sameTokenHash(t.config.tokenHash, hash));
     if (targets.length === 0) return badauth();
     const out: UpdateOutcome[] = [];
     for (const [i, raw] of req.hostnames.entries()) {
