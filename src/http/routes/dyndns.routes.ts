@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { hasScope } from '../../core/auth/principal.js';
-import { AppError, fieldError } from '../../core/errors.js';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage } from '../../core/pagination.js';
 import type { DynDnsConfig, DynDnsRecordType } from '../../core/model.js';
 import type { Services } from '../../core/services.js';
 import { principalOf } from '../plugins/auth.js';
@@ -123,18 +123,13 @@ export async function dyndnsRoutes(app: FastifyInstance, opts: { services: Servi
   }, async (req) => {
     const d = await loadDomain(services, req);
     const q = req.query as { limit?: number; cursor?: string };
-    const limit = q.limit ?? 100;
-    const beforeId = q.cursor !== undefined && /^ddl_[0-9a-z]{26}$/.test(q.cursor) ? q.cursor : undefined;
-    if (q.cursor !== undefined && beforeId === undefined) {
-      throw new AppError('invalid_request', 'The cursor is not one this list gave out.', { errors: [fieldError('/cursor', 'invalid_value', '`cursor` must be the `nextCursor` of a previous page.')] });
-    }
-    const rows = await dyndns.logs(d, configIdOf(req), { limit: limit + 1, ...(beforeId ? { beforeId } : {}) });
-    const page = rows.slice(0, limit);
-    const hasMore = rows.length > limit;
+    const limit = q.limit ?? DEFAULT_PAGE_SIZE;
+    const beforeId = decodeCursor('ddl', q.cursor);
+    const page = toPage('ddl', await dyndns.logs(d, configIdOf(req), { limit: limit + 1, ...(beforeId ? { beforeId } : {}) }), limit);
     return {
-      logs: page.map((l) => ({ oldIp: l.oldIp, newIp: l.newIp, sourceIp: l.sourceIp, userAgent: l.userAgent, status: l.status, errorMessage: l.errorMessage, createdAt: l.createdAt })),
-      hasMore,
-      nextCursor: hasMore ? page[page.length - 1]!.id : null,
+      logs: page.data.map((l) => ({ oldIp: l.oldIp, newIp: l.newIp, sourceIp: l.sourceIp, userAgent: l.userAgent, status: l.status, errorMessage: l.errorMessage, createdAt: l.createdAt })),
+      hasMore: page.hasMore,
+      nextCursor: page.nextCursor,
     };
   });
 }
