@@ -3,11 +3,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Config } from '../config/config.js';
-import { DATA_KEY_BYTES, DataKey } from '../core/crypto/data-key.js';
+import { DATA_KEY_BYTES, DataKey, parseDataKey } from '../core/crypto/data-key.js';
 import { CliError } from './context.js';
 
 export function loadDataKey(config: Pick<Config, 'dataKey' | 'dataKeyFile'>): { key: DataKey; created: boolean } {
-  if (config.dataKey !== null) return { key: new DataKey(Buffer.from(config.dataKey, 'base64')), created: false };
+  if (config.dataKey !== null) return { key: new DataKey(parseDataKey(config.dataKey)!), created: false }; // checked by loadConfig
   let text: string;
   try {
     text = readFileSync(config.dataKeyFile, 'utf8');
@@ -24,9 +24,7 @@ export function loadDataKey(config: Pick<Config, 'dataKey' | 'dataKeyFile'>): { 
     }
     return { key, created: true };
   }
-  const bytes = Buffer.from(text.trim(), 'base64');
-  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim()) || bytes.length !== DATA_KEY_BYTES) {
-    throw new CliError(`the data key file ${config.dataKeyFile} must hold ${DATA_KEY_BYTES} bytes in base64`);
-  }
+  const bytes = parseDataKey(text);
+  if (bytes === null) throw new CliError(`the data key file ${config.dataKeyFile} must hold ${DATA_KEY_BYTES} bytes in base64`);
   return { key: new DataKey(bytes), created: false };
 }

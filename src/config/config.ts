@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
 
 export interface HostPort {
@@ -274,7 +275,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError('--sqlite-synchronous must be full or normal');
   const dataDir = path.resolve(cwd, get('data') ?? './data');
   const dataKey = get('data-key') ?? null;
-  if (dataKey !== null && (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(dataKey.trim()) || Buffer.from(dataKey.trim(), 'base64').length !== 32)) {
+  if (dataKey !== null && parseDataKey(dataKey) === null) {
     throw new ConfigError('--data-key must be 32 bytes in base64 (e.g. the output of `openssl rand -base64 32`)');
   }
   // Like --default-ttl: an explicit value must lie in the TTL range, the built-in 60 is clamped into it.

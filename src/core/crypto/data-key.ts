@@ -7,6 +7,14 @@ export const DATA_KEY_BYTES = 32;
 const FORMAT = 'v1';
 const CHECK_KEY = 'data_key_check';
 
+/** The bytes of a data key written as base64 (a key file, ZONEKEEPER_DATA_KEY), or null when it is not one. */
+export function parseDataKey(text: string): Buffer | null {
+  const t = text.trim();
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) return null;
+  const bytes = Buffer.from(t, 'base64');
+  return bytes.length === DATA_KEY_BYTES ? bytes : null;
+}
+
 export class DataKeyError extends Error {
   constructor(message: string) {
     super(message);
