@@ -10,6 +10,9 @@ export const ID_PREFIX = {
   dyndns: 'ddns_',
   dyndnsLog: 'ddl_',
   request: 'req_',
+  user: 'usr_',
+  apiToken: 'tok_',
+  refresh: 'rft_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -50,6 +50,8 @@ export type ServiceStatus = 'active' | 'suspended' | 'terminated' | 'pending' | 
 
 export interface Domain {
   id: string; // dom_...
+  /** The domain's id in the organization API (a random UUID, RFC 9562 version 4). */
+  uuid: string;
   accountId: string;
   name: string;
   kind: DomainKind;
@@ -82,6 +84,8 @@ export interface Zone {
   soa: Soa;
   /** Records in the zone, the SOA not counted. */
   recordCount: number;
+  /** The `num` the zone's next new record gets (record numbers are never reused within a zone). */
+  nextRecordNum: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -91,6 +95,11 @@ export type RecordStatus = 'active' | 'disabled' | 'pending' | 'error';
 /** One resource record as stored: owner name, type mnemonic, TTL, canonical presentation RDATA. */
 export interface DnsRecord {
   id: string; // drr_...
+  /**
+   * The record's number within its zone (the organization API's `recordId`): assigned by the store
+   * when the record is inserted (0 until then), kept across updates, never reused in the zone.
+   */
+  num: number;
   zoneId: string;
   name: string;
   type: string;
@@ -99,9 +108,18 @@ export interface DnsRecord {
   rdata: string;
   comment: string | null;
   status: RecordStatus;
+  /** Weighted answers of an A/AAAA/CNAME set (organization API); null = unweighted. Not the SRV weight (RDATA). */
+  weight: number | null;
+  /** Health check of the record's address: 0 none, 1 ping, 2 HTTP (organization API). */
+  monitorType: MonitorType;
+  /** The last health check result: 0 unknown, 1 online, 2 offline. */
+  monitorStatus: MonitorStatus;
   createdAt: string;
   updatedAt: string;
 }
+
+export type MonitorType = 0 | 1 | 2;
+export type MonitorStatus = 0 | 1 | 2;
 
 /** A resource record as DNS and the journal see it (no ids, no metadata). */
 export interface RR {
@@ -171,4 +189,55 @@ export interface DynDnsLog {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** A member's role in an organization (an account): what its users may do there. */
+export type Role = 'owner' | 'admin' | 'member' | 'read-only';
+export const ROLES: readonly Role[] = ['owner', 'admin', 'member', 'read-only'];
+
+/** A person who signs in with email and password (organization API, `zonekeeper users`). */
+export interface User {
+  id: string; // usr_...
+  /** Lowercase; unique. */
+  email: string;
+  /** argon2id in PHC string form. */
+  passwordHash: string;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Membership {
+  accountId: string;
+  userId: string;
+  role: Role;
+  createdAt: string;
+}
+
+/** A long-lived organization API token (`X-API-TOKEN`), acting as its user. */
+export interface ApiToken {
+  id: string; // tok_...
+  userId: string;
+  name: string;
+  /** SHA-256 of the token, hex. */
+  tokenHash: string;
+  tokenPrefix: string;
+  /** Account (organization) ids the token may use; null = every organization of its user. */
+  organizations: string[] | null;
+  expiresAt: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** A refresh token of a login (rotated on use; a reused one revokes its whole family). */
+export interface RefreshSession {
+  id: string; // rft_...
+  userId: string;
+  /** The first session of a login; every rotation keeps it. */
+  familyId: string;
+  tokenHash: string;
+  expiresAt: string;
+  createdAt: string;
+  /** Set when the token was used (rotated) or revoked. */
+  usedAt: string | null;
 }

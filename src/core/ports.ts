@@ -31,6 +31,8 @@ export interface ApiKeysRepo {
 export interface DomainsRepo {
   get(id: string): Promise<Domain | undefined>;
   getByName(name: string): Promise<Domain | undefined>;
+  /** The domain with this organization-API UUID (lowercase). */
+  getByUuid(uuid: string): Promise<Domain | undefined>;
   list(accountId: string, q: ListQuery): Promise<Domain[]>;
   update(id: string, patch: Partial<Pick<Domain, 'autoRenewEnabled' | 'registrarLockEnabled' | 'serviceStatus' | 'kind'>> & { updatedAt: string }): Promise<Domain | undefined>;
 }

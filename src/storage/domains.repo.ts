@@ -8,6 +8,7 @@ import { selectAccountPage } from './sql-util.js';
 export function toDomain(r: Selectable<DomainsTable>): Domain {
   return {
     id: r.id,
+    uuid: r.uuid,
     accountId: r.account_id,
     name: r.name,
     kind: r.kind as DomainKind,
@@ -25,6 +26,7 @@ export async function insertDomain(db: Executor, d: Domain): Promise<void> {
     .insertInto('domains')
     .values({
       id: d.id,
+      uuid: d.uuid,
       account_id: d.accountId,
       name: d.name,
       kind: d.kind,
@@ -44,6 +46,11 @@ export class SqlDomainsRepo implements DomainsRepo {
 
   async get(id: string): Promise<Domain | undefined> {
     const r = await this.db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && toDomain(r);
+  }
+
+  async getByUuid(uuid: string): Promise<Domain | undefined> {
+    const r = await this.db.selectFrom('domains').selectAll().where('uuid', '=', uuid).executeTakeFirst();
     return r && toDomain(r);
   }
 

@@ -1,6 +1,7 @@
 // Records repository: reads by id, filtered keyset lists, batch iteration; row mapping for the writer.
 import type { Selectable } from 'kysely';
-import type { DnsRecord, RecordStatus, RR } from '../core/model.js';
+import type { DnsRecord, MonitorStatus, MonitorType, RecordStatus, RR } from '../core/model.js';
+import { isServedType, UNSERVED_TYPES } from '../core/records/record-types.js';
 import type { RecordQuery, RecordsRepo } from '../core/ports.js';
 import type { Db, RecordsTable } from './schema.js';
 import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sql-runner.js';
@@ -20,17 +21,21 @@ export function toRecord(r: Selectable<RecordsTable>): DnsRecord {
     rdata: r.rdata,
     comment: r.comment,
     status: r.status as RecordStatus,
+    num: num(r.num),
+    weight: r.weight === null ? null : num(r.weight),
+    monitorType: num(r.monitor_type) as MonitorType,
+    monitorStatus: num(r.monitor_status) as MonitorStatus,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
 }
 
-const RECORD_COLUMNS = 'id, zone_id, name, type, ttl, rdata, comment, status, created_at, updated_at';
-const ROW_MARKS = `(${marks(10)})`;
+const RECORD_COLUMNS = 'id, zone_id, name, type, ttl, rdata, comment, status, num, weight, monitor_type, monitor_status, created_at, updated_at';
+const ROW_MARKS = `(${marks(14)})`;
 
 /** A record's row values in RECORD_COLUMNS order. */
 function recordValues(zoneId: string, r: DnsRecord): unknown[] {
-  return [r.id, zoneId, r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.createdAt, r.updatedAt];
+  return [r.id, zoneId, r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.num, r.weight, r.monitorType, r.monitorStatus, r.createdAt, r.updatedAt];
 }
 
 // The hot statements of record writes and reads, precompiled (see sql-runner.ts). On SQLite the
@@ -41,14 +46,18 @@ const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
 // the table itself; an id-ordered scan goes through records_zone_id_uq and seeks the table once per
 // row, ~3x slower on a 1M-record zone), on PostgreSQL records_zone_name_idx. Name and id come last
 // (the keyset). Row values compare as (name, id) on both dialects.
-const SCAN_RRS_FIRST = stmt("select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' order by name, id limit ?");
+// Records of types DNS does not serve (yet: Redirect, PullZone, Script) stay out, as in activeRRs.
+const UNSERVED_SQL = UNSERVED_TYPES.map((t) => `'${t}'`).join(', ');
+const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNSERVED_SQL}) order by name, id limit ?`);
 const SCAN_RRS_NEXT = stmt(
-  "select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and (name, id) > (?, ?) order by name, id limit ?",
+  `select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNSERVED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
 );
 const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
 const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
 const insertStmt = stmtPerLength((n) => stmt(`insert into records (${RECORD_COLUMNS}) values ${Array<string>(n).fill(ROW_MARKS).join(', ')}`));
-const UPDATE_RECORD = stmt('update records set name = ?, type = ?, ttl = ?, rdata = ?, comment = ?, status = ?, updated_at = ? where zone_id = ? and id = ?');
+const UPDATE_RECORD = stmt(
+  'update records set name = ?, type = ?, ttl = ?, rdata = ?, comment = ?, status = ?, weight = ?, monitor_type = ?, monitor_status = ?, updated_at = ? where zone_id = ? and id = ?',
+);
 // SQLite's planner would walk the whole zone in primary-key order for this DELETE (it does not for
 // the SELECT by ids); the unique (zone_id, id) index makes it one seek per id.
 const deleteStmt = stmtPerLength((n) =>
@@ -67,7 +76,7 @@ export async function insertRecords(tx: SqlRunner, zoneId: string, records: read
 
 /** Writes a record's new content (everything but its id, zone and createdAt). */
 export async function updateRecord(tx: SqlRunner, zoneId: string, r: DnsRecord): Promise<void> {
-  await tx.run(UPDATE_RECORD, [r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.updatedAt, zoneId, r.id]);
+  await tx.run(UPDATE_RECORD, [r.name, r.type, r.ttl, r.rdata, r.comment, r.status, r.weight, r.monitorType, r.monitorStatus, r.updatedAt, zoneId, r.id]);
 }
 
 export async function deleteRecords(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<void> {
@@ -79,9 +88,9 @@ export function toRR(r: DnsRecord): RR {
   return { name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata };
 }
 
-/** Only active records are served, so only they appear in journal RR lists. */
+/** Only active records of served types are in DNS, so only they appear in journal RR lists. */
 export function activeRRs(records: readonly DnsRecord[]): RR[] {
-  return records.filter((r) => r.status === 'active').map(toRR);
+  return records.filter((r) => r.status === 'active' && isServedType(r.type)).map(toRR);
 }
 
 export async function selectRecordsById(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<DnsRecord[]> {

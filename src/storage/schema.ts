@@ -36,6 +36,7 @@ export interface ApiKeysTable {
 
 export interface DomainsTable {
   id: string;
+  uuid: string;
   account_id: string;
   name: string;
   kind: string;
@@ -62,6 +63,7 @@ export interface ZonesTable {
   soa_minimum: BigIntColumn;
   soa_ttl: number;
   record_count: number;
+  next_record_num: BigIntColumn;
   created_at: IsoTime;
   updated_at: IsoTime;
 }
@@ -75,6 +77,10 @@ export interface RecordsTable {
   rdata: string;
   comment: string | null;
   status: string;
+  num: BigIntColumn;
+  weight: number | null;
+  monitor_type: number;
+  monitor_status: number;
   created_at: IsoTime;
   updated_at: IsoTime;
 }
@@ -128,6 +134,45 @@ export interface DynDnsLogsTable {
   created_at: IsoTime;
 }
 
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  disabled_at: IsoTime | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface MembershipsTable {
+  account_id: string;
+  user_id: string;
+  role: string;
+  created_at: IsoTime;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  /** JSON array of account ids, or null (all of the user's). */
+  organizations: string | null;
+  expires_at: IsoTime | null;
+  created_at: IsoTime;
+  last_used_at: IsoTime | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
+  user_id: string;
+  family_id: string;
+  token_hash: string;
+  expires_at: IsoTime;
+  created_at: IsoTime;
+  used_at: IsoTime | null;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: IsoTime;
@@ -143,6 +188,10 @@ export interface Database {
   meta: MetaTable;
   dyndns_configs: DynDnsConfigsTable;
   dyndns_logs: DynDnsLogsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  api_tokens: ApiTokensTable;
+  refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }
 

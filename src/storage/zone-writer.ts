@@ -22,10 +22,30 @@ interface Applied {
   removed: DnsRecord[];
   added: DnsRecord[];
   countDelta: number;
+  nextRecordNum: number;
 }
 
 function sameContent(a: DnsRecord, b: DnsRecord): boolean {
-  return a.name === b.name && a.type === b.type && a.ttl === b.ttl && a.rdata === b.rdata && a.comment === b.comment && a.status === b.status;
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.ttl === b.ttl &&
+    a.rdata === b.rdata &&
+    a.comment === b.comment &&
+    a.status === b.status &&
+    a.weight === b.weight &&
+    a.monitorType === b.monitorType &&
+    a.monitorStatus === b.monitorStatus
+  );
+}
+
+/**
+ * Gives new records their numbers (the organization API's recordId), from the zone's counter; an
+ * updated record keeps its own. Returns the zone's next number afterwards.
+ */
+function numberRecords(records: readonly DnsRecord[], next: number): number {
+  for (const r of records) r.num = next++;
+  return next;
 }
 
 /** The read side handed to a plan: every query runs in the plan's transaction. */
@@ -56,7 +76,7 @@ export class ZoneWriter {
   }
 
   async createZone(input: CreateZoneInput): Promise<JournalEntry> {
-    const zone: Zone = { ...input.zone, recordCount: input.records.length };
+    const zone: Zone = { ...input.zone, recordCount: input.records.length, nextRecordNum: numberRecords(input.records, 1) };
     let entry: JournalEntry;
     try {
       entry = await writeTx(this.db, this.dialect, async (trx) => {
@@ -152,7 +172,7 @@ export class ZoneWriter {
 
     const now = this.clock.now();
     const soa: Soa = { ...zone.soa, ...soaPatch, serial: nextSerial(zone.soa.serial, now) };
-    const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, updatedAt: now.toISOString() };
+    const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, nextRecordNum: applied.nextRecordNum, updatedAt: now.toISOString() };
     const entry = await appendZoneChange(tx, this.dialect, next, {
       zoneId: zone.id,
       zoneName: zone.name,
@@ -187,6 +207,7 @@ export class ZoneWriter {
     for (const next of plan.update) {
       const prev = old.get(next.id);
       if (!prev) throw new AppError('not_found', `Record ${next.id} was not found in zone ${zone.name}.`);
+      next.num = prev.num;
       if (sameContent(prev, next)) continue;
       await updateRecord(tx, zone.id, next);
       removed.push(prev);
@@ -195,7 +216,8 @@ export class ZoneWriter {
     const deleted = deleteIds.filter((id) => old.has(id));
     await deleteRecords(tx, zone.id, deleted);
     for (const id of deleted) removed.push(old.get(id)!); // no push(...spread): may be millions
+    const nextRecordNum = numberRecords(plan.insert, zone.nextRecordNum);
     await insertRecords(tx, zone.id, plan.insert);
-    return { removed, added: [...plan.insert, ...updated], countDelta: plan.insert.length - deleted.length };
+    return { removed, added: [...plan.insert, ...updated], countDelta: plan.insert.length - deleted.length, nextRecordNum };
   }
 }

@@ -25,6 +25,7 @@ export function toZone(r: Selectable<ZonesTable>): Zone {
       ttl: num(r.soa_ttl),
     },
     recordCount: num(r.record_count),
+    nextRecordNum: num(r.next_record_num),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -46,6 +47,7 @@ export function zoneRow(z: Zone): Insertable<ZonesTable> {
     soa_minimum: z.soa.minimum,
     soa_ttl: z.soa.ttl,
     record_count: z.recordCount,
+    next_record_num: z.nextRecordNum,
     created_at: z.createdAt,
     updated_at: z.updatedAt,
   };
@@ -55,13 +57,13 @@ const SELECT_ZONE = stmt('select * from zones where id = ?');
 // SQLite has no row locks: its write transactions (BEGIN IMMEDIATE) hold the database write lock.
 const SELECT_ZONE_LOCKED = stmt({ sqlite: 'select * from zones where id = ?', postgres: 'select * from zones where id = ? for update' });
 /** The SET list of a zone change (SOA, serial, recordCount, updatedAt); params: zoneStateParams. */
-export const ZONE_STATE_SET = 'soa_mname = ?, soa_rname = ?, soa_serial = ?, soa_refresh = ?, soa_retry = ?, soa_expire = ?, soa_minimum = ?, soa_ttl = ?, record_count = ?, updated_at = ?';
+export const ZONE_STATE_SET = 'soa_mname = ?, soa_rname = ?, soa_serial = ?, soa_refresh = ?, soa_retry = ?, soa_expire = ?, soa_minimum = ?, soa_ttl = ?, record_count = ?, next_record_num = ?, updated_at = ?';
 const UPDATE_ZONE_STATE = stmt(`update zones set ${ZONE_STATE_SET} where id = ?`);
 
 /** Parameters of ZONE_STATE_SET followed by the zone id. */
 export function zoneStateParams(z: Zone): unknown[] {
   const { soa } = z;
-  return [soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum, soa.ttl, z.recordCount, z.updatedAt, z.id];
+  return [soa.mname, soa.rname, soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum, soa.ttl, z.recordCount, z.nextRecordNum, z.updatedAt, z.id];
 }
 
 /**

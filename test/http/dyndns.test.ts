@@ -279,7 +279,7 @@ describeEachDialect(pgOk, 'DynDNS', (dialect) => {
     const c = await createConfig(host, 'A');
     // A CNAME added after the configuration makes the A record impossible.
     await srv.services.store.applyZoneChange(zone.id, async () => ({
-      insert: [{ id: 'drr_01zzzzzzzzzzzzzzzzzzzzzzzz', zoneId: zone.id, name: host, type: 'CNAME', ttl: 300, rdata: `form.${zone.name}.`, comment: null, status: 'active', createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() }],
+      insert: [{ id: 'drr_01zzzzzzzzzzzzzzzzzzzzzzzz', zoneId: zone.id, name: host, type: 'CNAME', ttl: 300, rdata: `form.${zone.name}.`, comment: null, status: 'active', num: 0, weight: null, monitorType: 0, monitorStatus: 0, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() }],
       update: [],
       delete: [],
       result: null,

@@ -1,4 +1,5 @@
 // Builders of model objects for the storage tests (example.test names, documentation addresses).
+import { randomUUID } from 'node:crypto';
 import { newId } from '../../src/core/ids.js';
 import type { Account, ApiKey, DnsRecord, Domain, Zone } from '../../src/core/model.js';
 import type { Clock } from '../../src/core/ports.js';
@@ -42,6 +43,7 @@ export function makeKey(accountId: string, over: Partial<ApiKey> = {}): ApiKey {
 export function makeDomain(accountId: string, name: string): Domain {
   return {
     id: newId('domain'),
+    uuid: randomUUID(),
     accountId,
     name,
     kind: 'external',
@@ -62,6 +64,7 @@ export function makeZone(accountId: string, domainId: string, name: string, seri
     status: 'active',
     soa: { mname: `ns1.${name}`, rname: `hostmaster.${name}`, serial, refresh: 7200, retry: 3600, expire: 1209600, minimum: 300, ttl: 3600 },
     recordCount: 0,
+    nextRecordNum: 1,
     createdAt: T0,
     updatedAt: T0,
   };
@@ -77,6 +80,10 @@ export function makeRecord(zoneId: string, name: string, type: string, rdata: st
     rdata,
     comment: null,
     status: 'active',
+    num: 0,
+    weight: null,
+    monitorType: 0,
+    monitorStatus: 0,
     createdAt: T0,
     updatedAt: T0,
     ...over,

@@ -3,7 +3,7 @@
 // the rules to the resulting state, then hand the store one plan (one transaction, one serial bump).
 import { AppError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { DnsRecord, Soa, Zone } from '../model.js';
+import type { DnsRecord, MonitorType, Soa, Zone } from '../model.js';
 import type { ZoneChangePlan, ZoneChangeTx } from '../ports.js';
 import { CONFLICT_CODES, checkCandidate, checkDelegation, type RuleRecord } from './record-rules.js';
 
@@ -14,6 +14,12 @@ export interface Candidate {
   ttl: number;
   rdata: string;
   comment: string | null;
+  /**
+   * Weighted-answer weight and monitor type (organization API; A/AAAA/CNAME). Absent: a replaced
+   * record keeps its own when its type stays the same (the HostUp API cannot express them).
+   */
+  weight?: number | null;
+  monitorType?: MonitorType;
   /** JSON pointer of the item this came from ('' for a single-record request). */
   at: string;
 }
@@ -102,7 +108,7 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
     const old = checkTarget(p.id, p.candidate.at === '' ? '' : p.candidate.at + '/id');
     if (!old) continue;
     removeFromState(old);
-    const next = toRecord(zone, p.candidate, old.id, old.createdAt, nowIso);
+    const next = toRecord(zone, p.candidate, old.id, old.createdAt, nowIso, old);
     putPairs.push({ old, next, at: p.candidate.at });
   }
   const created: DnsRecord[] = [];
@@ -145,9 +151,11 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   };
 }
 
-function toRecord(zone: Zone, c: Candidate, id: string, createdAt: string, nowIso: string): DnsRecord {
+function toRecord(zone: Zone, c: Candidate, id: string, createdAt: string, nowIso: string, old?: DnsRecord): DnsRecord {
+  const sameType = old !== undefined && old.type === c.type;
   return {
     id,
+    num: old?.num ?? 0, // new records get theirs from the store
     zoneId: zone.id,
     name: c.name,
     type: c.type,
@@ -155,13 +163,27 @@ function toRecord(zone: Zone, c: Candidate, id: string, createdAt: string, nowIs
     rdata: c.rdata,
     comment: c.comment,
     status: 'active',
+    weight: c.weight !== undefined ? c.weight : sameType ? old.weight : null,
+    monitorType: c.monitorType !== undefined ? c.monitorType : sameType ? old.monitorType : 0,
+    // A health result belongs to the address it was measured on, with the same kind of check.
+    monitorStatus: old !== undefined && sameType && old.rdata === c.rdata && old.monitorType === (c.monitorType ?? old.monitorType) ? old.monitorStatus : 0,
     createdAt,
     updatedAt: nowIso,
   };
 }
 
 function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
-  return a.name === b.name && a.type === b.type && a.ttl === b.ttl && a.rdata === b.rdata && a.comment === b.comment && a.status === b.status;
+  return (
+    a.name === b.name &&
+    a.type === b.type &&
+    a.ttl === b.ttl &&
+    a.rdata === b.rdata &&
+    a.comment === b.comment &&
+    a.status === b.status &&
+    a.weight === b.weight &&
+    a.monitorType === b.monitorType &&
+    a.monitorStatus === b.monitorStatus
+  );
 }
 
 function dedupe(errors: FieldError[]): FieldError[] {

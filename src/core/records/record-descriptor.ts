@@ -30,6 +30,8 @@ export interface RecordTypeDescriptor {
   code: number;
   /** Accepted by the HostUp API (SOA is zone-file only). */
   api: boolean;
+  /** false: stored and shown, but not served by DNS nor written to zone files (Redirect, PullZone, Script). */
+  served?: boolean;
   /** Full presentation RDATA tokens → canonical RDATA. */
   parse(tokens: string[], ctx: ParseContext): Parsed<string>;
   /** HostUp input → canonical RDATA. Default: `value` is the full presentation RDATA. */

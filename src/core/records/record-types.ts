@@ -8,6 +8,7 @@ import { DS, SSHFP, TLSA } from './digest-types.js';
 import type { ParseContext } from './fields.js';
 import { lexTokens } from './presentation.js';
 import { buildFromValue, fallbackView, fieldErr, zoneDetail, type RdataResult, type RecordInput, type RecordTypeDescriptor } from './record-descriptor.js';
+import { PULLZONE, REDIRECT, SCRIPT } from './smart-types.js';
 import { SOA } from './soa-type.js';
 import { HTTPS, SVCB } from './svcb-type.js';
 import { TXT } from './txt-type.js';
@@ -17,13 +18,33 @@ export type { FieldError };
 
 /** Every type zonekeeper knows, keyed by mnemonic. */
 export const RECORD_TYPES: Readonly<Record<string, RecordTypeDescriptor>> = Object.freeze(
-  Object.fromEntries([A, AAAA, CNAME, ALIAS, MX, TXT, SRV, CAA, NS, PTR, TLSA, SSHFP, SVCB, HTTPS, DS, SOA].map((d) => [d.type, d])),
+  Object.fromEntries([A, AAAA, CNAME, ALIAS, MX, TXT, SRV, CAA, NS, PTR, TLSA, SSHFP, SVCB, HTTPS, DS, SOA, REDIRECT, PULLZONE, SCRIPT].map((d) => [d.type, d])),
 );
 
 /** The 15 types the API accepts. */
 export const API_RECORD_TYPES: readonly string[] = Object.freeze(
   ['A', 'AAAA', 'CNAME', 'ALIAS', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR', 'TLSA', 'SSHFP', 'SVCB', 'HTTPS', 'DS'],
 );
+
+/** Stored types that DNS does not serve (yet): kept out of zones, the journal and zone files. */
+export const UNSERVED_TYPES: readonly string[] = Object.freeze(Object.values(RECORD_TYPES).filter((d) => d.served === false).map((d) => d.type));
+
+/** False for stored types DNS does not serve (Redirect, PullZone, Script); true for every DNS type. */
+export function isServedType(type: string): boolean {
+  return !UNSERVED_TYPES.includes(type);
+}
+
+/**
+ * Organization-API input (value + numeric fields) → canonical RDATA, for the API types and the
+ * unserved types alike.
+ */
+export function buildAnyRdata(input: RecordInput): RdataResult {
+  const desc = descriptor(input.type);
+  if (desc === undefined || (!desc.api && desc.served !== false)) {
+    return { ok: false, errors: [fieldErr('type', 'invalid_value', `\`type\` ${input.type} cannot be written.`)] };
+  }
+  return desc.build ? desc.build(input) : buildFromValue(desc, input);
+}
 
 function descriptor(type: string): RecordTypeDescriptor | undefined {
   return Object.hasOwn(RECORD_TYPES, type.toUpperCase()) ? RECORD_TYPES[type.toUpperCase()] : undefined;
@@ -62,6 +83,7 @@ export function splitRdata(type: string, rdata: string): { value: string; priori
 export function parseRdataTokens(type: string, tokens: string[], ctx: ParseContext): { ok: true; rdata: string } | { ok: false; detail: string } {
   const upper = type.toUpperCase();
   const desc = descriptor(upper);
+  if (desc !== undefined && desc.served === false) return { ok: false, detail: `${upper} records cannot be written in zone files; manage them through the organization API.` };
   if (desc === undefined) {
     return { ok: false, detail: /^TYPE[0-9]+$/.test(upper) ? `Record type ${upper} is not supported.` : `Unknown record type \`${type}\`.` };
   }

@@ -3,12 +3,13 @@
 import { getPublicSuffix } from 'tldts';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
+import { randomUUID } from 'node:crypto';
 import type { DnsRecord, Domain, Zone } from '../model.js';
 import { parseName } from '../names.js';
 import { listQuery, toPage } from '../pagination.js';
 import { nextSerial, type Clock, type Store } from '../ports.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeSet } from '../records/record-changes.js';
-import { isApiRecordType } from '../records/record-types.js';
+import { isApiRecordType, isServedType } from '../records/record-types.js';
 import type { CoreSettings } from '../settings.js';
 import { parseZoneFile } from '../zonefile/zonefile.parse.js';
 import { writeZoneFile } from '../zonefile/zonefile.write.js';
@@ -52,7 +53,7 @@ export class ZonesService {
     const iso = now.toISOString();
     const domain: Domain | null = existing
       ? null
-      : { id: newId('domain'), accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, createdAt: iso, updatedAt: iso };
+      : { id: newId('domain'), uuid: randomUUID(), accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, createdAt: iso, updatedAt: iso };
     const zone: Zone = {
       id: newId('zone'),
       accountId,
@@ -66,6 +67,7 @@ export class ZonesService {
         ...this.settings.soa,
       },
       recordCount: this.settings.nameservers.length,
+      nextRecordNum: this.settings.nameservers.length + 1, // the store numbers the records 1..n
       createdAt: iso,
       updatedAt: iso,
     };
@@ -78,6 +80,10 @@ export class ZonesService {
       rdata: `${ns}.`,
       comment: null,
       status: 'active',
+      num: 0,
+      weight: null,
+      monitorType: 0,
+      monitorStatus: 0,
       createdAt: iso,
       updatedAt: iso,
     }));
@@ -115,7 +121,7 @@ export class ZonesService {
   async exportZoneFile(zone: Zone): Promise<string> {
     const fresh = (await this.store.zones.get(zone.id)) ?? zone;
     const records: DnsRecord[] = [];
-    for await (const batch of this.store.records.iterate(zone.id)) records.push(...batch.filter((r) => r.status === 'active'));
+    for await (const batch of this.store.records.iterate(zone.id)) records.push(...batch.filter((r) => r.status === 'active' && isServedType(r.type)));
     return writeZoneFile({ name: fresh.name, soa: fresh.soa }, records);
   }
 
@@ -144,7 +150,8 @@ export class ZonesService {
     if (parsed.soa) ignored.push({ line: 0, reason: 'SOA serial, MNAME and RNAME are the server\'s; only its timers were taken' });
     const report: ImportReport = { added: 0, removed: 0, updated: 0, unchanged: 0, ignored };
     const outcome = await this.store.applyZoneChange(zone.id, async (tx) => {
-      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name));
+      // The apex NS set is the server's; records of unserved types cannot be in a zone file: both stay.
+      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name) && isServedType(r.type));
       const byKey = new Map(existing.map((r) => [`${r.name} ${r.type} ${r.rdata}`, r]));
       const changes: ChangeSet = { deletes: [], puts: [], posts: [] };
       const kept = new Set<string>();

@@ -1,8 +1,9 @@
 // Every schema migration, in apply order.
 import { initial } from './001-initial.js';
 import { dyndns } from './002-dyndns.js';
+import { organizations } from './003-organizations.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, dyndns];
+export const MIGRATIONS: readonly Migration[] = [initial, dyndns, organizations];

@@ -46,5 +46,5 @@ export async function seedZone(
         makeRecord(zone.id, `mail.${name}`, 'A', '198.51.100.7', { status: 'disabled' }),
       ];
   const entry = await ctx.store.createZone({ zone, domain, records });
-  return { account, domain, zone: { ...zone, recordCount: records.length }, records, entry };
+  return { account, domain, zone: { ...zone, recordCount: records.length, nextRecordNum: records.length + 1 }, records, entry };
 }
