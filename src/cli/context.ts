@@ -28,6 +28,7 @@ export function coreSettings(config: Config): CoreSettings {
     maxRecordsPerZone: config.maxRecordsPerZone,
     soa: DEFAULT_SOA_TIMERS,
     dyndns: config.dyndns,
+    auth: config.auth,
   };
 }
 

@@ -17,6 +17,9 @@ Commands:
   keys create --name N --scopes S[,S...] [--account ID] [--zones Z,...] [--allow-ip CIDR,...]
               [--expires-in-days N]                         keys list [--account ID]
   keys revoke ID              revoke an API key
+  users create --email E --password-stdin [--organization ID | --new-organization NAME]
+               [--role owner|admin|member|read-only]       users of the organization API (/api)
+  users list                  users disable|enable ID|EMAIL
   zones import NAME FILE [--account ID]   create or replace a zone from an RFC 1035 zone file
   zones export NAME           print a zone as a zone file   zones list [--account ID]
   openapi                     print the OpenAPI 3.1 document
@@ -44,6 +47,13 @@ export const COMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['option
     'expires-in-days': { type: 'string' },
   }),
   zones: optionSpec({ account: { type: 'string' } }),
+  users: optionSpec({
+    email: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    organization: { type: 'string' },
+    'new-organization': { type: 'string' },
+    role: { type: 'string' },
+  }),
   openapi: optionSpec(),
 };
 
@@ -92,6 +102,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
   try {
     // Command modules are loaded on demand: `--help` and usage errors stay fast.
     if (command === 'serve') return await (await import('./serve.command.js')).serveCommand(ctx);
+    if (command === 'users') return await (await import('./users.command.js')).usersCommand(ctx);
     const admin = await import('./admin.commands.js');
     switch (command) {
       case 'accounts':

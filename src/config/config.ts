@@ -6,6 +6,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
+import type { AuthSettings } from '../core/settings.js';
 
 export interface HostPort {
   host: string;
@@ -71,6 +72,7 @@ export interface Config {
     /** Logs kept per configuration. */
     logRetention: number;
   };
+  auth: AuthSettings;
 }
 
 /** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
@@ -102,6 +104,10 @@ export const SETTINGS = [
   ['dyndns-rate-limit', 'DynDNS update requests per configuration: RATE/s or RATE/m[,burst=N], or off', '6/m,burst=10'],
   ['dyndns-auth-failure-limit', 'DynDNS update requests with an unknown token per client address (past it: abuse): RATE/s or RATE/m[,burst=N], or off', '30/m,burst=30'],
   ['dyndns-log-retention', 'DynDNS log entries kept per configuration (older ones are deleted)', '1000'],
+  ['access-token-ttl', 'Lifetime of the JWT access tokens POST /api/auth/login issues (seconds)', '900'],
+  ['refresh-token-ttl', 'Lifetime of login refresh tokens (seconds)', '2592000'],
+  ['login-limit-per-account', 'Failed logins per account (email); past it every login of that account waits: RATE/s or RATE/m[,burst=N], or off', '5/m,burst=10'],
+  ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number][0];
@@ -282,7 +288,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   const explicitDynTtl = get('dyndns-ttl');
   const dyndnsTtl = explicitDynTtl !== undefined ? parseIntSetting(explicitDynTtl, 'dyndns-ttl', 1, 2147483647) : Math.min(Math.max(60, ttlMin), ttlMax);
   if (dyndnsTtl < ttlMin || dyndnsTtl > ttlMax) throw new ConfigError('--dyndns-ttl must lie between --min-ttl and --max-ttl');
-  const limitSetting = (name: 'dyndns-rate-limit' | 'dyndns-auth-failure-limit', fallback: string): RateLimitConfig => {
+  const limitSetting = (name: 'dyndns-rate-limit' | 'dyndns-auth-failure-limit' | 'login-limit-per-account' | 'login-limit-per-address', fallback: string): RateLimitConfig => {
     try {
       return parseRateLimit(get(name) ?? fallback);
     } catch (e) {
@@ -319,6 +325,12 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
       rateLimit: dyndnsRateLimit,
       authFailureLimit: dyndnsAuthFailureLimit,
       logRetention: parseIntSetting(get('dyndns-log-retention') ?? '1000', 'dyndns-log-retention', 1, 1_000_000),
+    },
+    auth: {
+      accessTokenTtl: parseIntSetting(get('access-token-ttl') ?? '900', 'access-token-ttl', 30, 86_400),
+      refreshTokenTtl: parseIntSetting(get('refresh-token-ttl') ?? '2592000', 'refresh-token-ttl', 300, 31_536_000),
+      loginLimitPerAccount: limitSetting('login-limit-per-account', '5/m,burst=10'),
+      loginLimitPerAddress: limitSetting('login-limit-per-address', '20/m,burst=30'),
     },
   };
 }

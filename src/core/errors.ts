@@ -15,6 +15,7 @@ export const ERROR_CATALOGUE = {
   forbidden: { status: 403, title: 'Forbidden', description: 'The API key lacks a scope the operation needs, or a restriction of the key (zones, client address) excludes this request.' },
   not_found: { status: 404, title: 'Not found', description: 'The resource does not exist or belongs to another account.' },
   method_not_allowed: { status: 405, title: 'Method not allowed', description: 'The resource exists but does not support this HTTP method; the `Allow` header lists those it does.' },
+  validation_failed: { status: 422, title: 'Unprocessable entity', description: 'The organization API\'s validation error (API Platform style): `violations[]` lists each invalid property with `propertyPath` and `message`.' },
   conflict: { status: 409, title: 'Conflict', description: 'The request conflicts with the current state (a duplicate, a name taken by another zone, a CNAME beside other data).' },
   limit_exceeded: { status: 409, title: 'Limit exceeded', description: 'The operation would exceed a configured limit, such as the number of records a zone may hold.' },
   operation_unavailable: { status: 409, title: 'Operation unavailable', description: 'The operation does not apply to this resource in its current state (for example a registry setting on a domain registered elsewhere).' },

@@ -1,6 +1,6 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
-import type { Account, ApiKey, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, RR, Soa, Zone } from './model.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, Membership, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -34,6 +34,9 @@ export interface DomainsRepo {
   /** The domain with this organization-API UUID (lowercase). */
   getByUuid(uuid: string): Promise<Domain | undefined>;
   list(accountId: string, q: ListQuery): Promise<Domain[]>;
+  /** A page of an account's domains by position (id order): the organization API pages by number. */
+  listPage(accountId: string, q: { offset: number; limit: number }): Promise<Domain[]>;
+  count(accountId: string): Promise<number>;
   update(id: string, patch: Partial<Pick<Domain, 'autoRenewEnabled' | 'registrarLockEnabled' | 'serviceStatus' | 'kind'>> & { updatedAt: string }): Promise<Domain | undefined>;
 }
 
@@ -58,10 +61,25 @@ export interface RecordQuery {
   afterId?: string;
 }
 
+export interface RecordPageQuery {
+  types: readonly string[];
+  name?: string;
+  offset: number;
+  limit: number;
+}
+
 export interface RecordsRepo {
   get(zoneId: string, id: string): Promise<DnsRecord | undefined>;
   /** Records of a zone ordered by id; filters are exact (canonical name, type mnemonic). */
   list(zoneId: string, q: RecordQuery): Promise<DnsRecord[]>;
+  /**
+   * A page of a zone's records by position (id order), of the listed types only, optionally at one
+   * name; the organization API pages by number. `count` counts the same selection.
+   */
+  listPage(zoneId: string, q: RecordPageQuery): Promise<DnsRecord[]>;
+  count(zoneId: string, q: Omit<RecordPageQuery, 'offset' | 'limit'>): Promise<number>;
+  /** The record with this number in the zone. */
+  getByNum(zoneId: string, num: number): Promise<DnsRecord | undefined>;
   /** Streams every record of a zone in id order, in batches (large zones). */
   iterate(zoneId: string, batchSize?: number): AsyncIterable<DnsRecord[]>;
   /**
@@ -111,6 +129,45 @@ export interface DynDnsEffect {
   at: string;
   /** Logs kept per configuration (older ones are deleted). */
   retention: number;
+}
+
+/** A membership with its organization's name (the organization list of a user). */
+export interface MembershipView extends Membership {
+  accountName: string;
+}
+
+export interface UsersRepo {
+  /** Inserts a user (a second one with the same email is a `conflict`), with a first membership. */
+  create(user: User, membership?: Membership): Promise<void>;
+  get(id: string): Promise<User | undefined>;
+  getByEmail(email: string): Promise<User | undefined>;
+  list(q: { limit: number; afterId?: string }): Promise<User[]>;
+  setDisabled(id: string, disabledAt: string | null, at: string): Promise<User | undefined>;
+  setPasswordHash(id: string, hash: string, at: string): Promise<void>;
+  /** Adds the membership or changes its role. */
+  putMembership(m: Membership): Promise<void>;
+  /** The user's memberships, by organization id. */
+  memberships(userId: string): Promise<MembershipView[]>;
+}
+
+export interface ApiTokensRepo {
+  create(token: ApiToken): Promise<void>;
+  findByHash(tokenHash: string): Promise<ApiToken | undefined>;
+  listByUser(userId: string): Promise<ApiToken[]>;
+  /** Deletes a token of this user; false when there is none. */
+  delete(userId: string, id: string): Promise<boolean>;
+  touch(id: string, at: string): Promise<void>;
+}
+
+export interface RefreshTokensRepo {
+  create(session: RefreshSession): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshSession | undefined>;
+  /** Marks an unused token used; false when it was used already (a concurrent or replayed refresh). */
+  markUsed(id: string, at: string): Promise<boolean>;
+  revokeFamily(familyId: string, at: string): Promise<void>;
+  revokeUser(userId: string, at: string): Promise<void>;
+  /** Deletes tokens that expired before `before`. */
+  prune(before: string): Promise<void>;
 }
 
 /** Server-wide values (the data key check). */
@@ -192,6 +249,9 @@ export interface Store {
   readonly journal: JournalRepo;
   readonly dyndns: DynDnsRepo;
   readonly meta: MetaRepo;
+  readonly users: UsersRepo;
+  readonly apiTokens: ApiTokensRepo;
+  readonly refreshTokens: RefreshTokensRepo;
   readonly feed: ChangeFeed;
   /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
   createZone(input: CreateZoneInput): Promise<JournalEntry>;

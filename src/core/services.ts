@@ -1,6 +1,10 @@
 // The core services wired over one store: what the HTTP API and the CLI call.
 import { AccountsService } from './accounts/accounts.service.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { ApiTokensService } from './auth/api-tokens.service.js';
+import { SessionsService } from './auth/sessions.service.js';
+import { OrgRecordsService } from './organizations/org-records.service.js';
+import { UsersService } from './users/users.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
@@ -19,6 +23,10 @@ export interface Services {
   zones: ZonesService;
   records: RecordsService;
   dyndns: DynDnsService;
+  users: UsersService;
+  sessions: SessionsService;
+  apiTokens: ApiTokensService;
+  orgRecords: OrgRecordsService;
 }
 
 /**
@@ -26,15 +34,21 @@ export interface Services {
  * answer 503 (CLI commands that never touch them open no key).
  */
 export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey } = {}): Services {
+  const accounts = new AccountsService(store, clock);
+  const records = new RecordsService(store, settings, clock);
   return {
     store,
     settings,
     clock,
-    accounts: new AccountsService(store, clock),
+    accounts,
     apiKeys: new ApiKeysService(store, clock),
     domains: new DomainsService(store, clock),
     zones: new ZonesService(store, settings, clock),
-    records: new RecordsService(store, settings, clock),
+    records,
     dyndns: new DynDnsService(store, settings, clock, secrets.dataKey ?? null),
+    users: new UsersService(store, clock, (name) => accounts.create(name)),
+    sessions: new SessionsService(store, clock, settings.auth, secrets.dataKey?.deriveKey('access-token-v1') ?? null),
+    apiTokens: new ApiTokensService(store, clock),
+    orgRecords: new OrgRecordsService(store, records),
   };
 }

@@ -7,7 +7,27 @@ export interface CoreSettings {
   maxRecordsPerZone: number;
   soa: { refresh: number; retry: number; expire: number; minimum: number; ttl: number };
   dyndns: DynDnsSettings;
+  auth: AuthSettings;
 }
+
+/** Logins of the organization API (POST /api/auth/login). */
+export interface AuthSettings {
+  /** Seconds a JWT access token is valid. */
+  accessTokenTtl: number;
+  /** Seconds a refresh token is valid. */
+  refreshTokenTtl: number;
+  /** Failed logins per account (email), then every attempt for it is refused for a while. */
+  loginLimitPerAccount: { enabled: boolean; perSecond: number; burst: number };
+  /** Failed logins per client address. */
+  loginLimitPerAddress: { enabled: boolean; perSecond: number; burst: number };
+}
+
+export const DEFAULT_AUTH_SETTINGS: AuthSettings = {
+  accessTokenTtl: 900,
+  refreshTokenTtl: 2_592_000,
+  loginLimitPerAccount: { enabled: true, perSecond: 5 / 60, burst: 10 },
+  loginLimitPerAddress: { enabled: true, perSecond: 20 / 60, burst: 30 },
+};
 
 export interface DynDnsSettings {
   /** TTL of records DynDNS creates. */

@@ -41,6 +41,15 @@ export class DnsSyncedStore implements Store {
   get meta(): Store['meta'] {
     return this.inner.meta;
   }
+  get users(): Store['users'] {
+    return this.inner.users;
+  }
+  get apiTokens(): Store['apiTokens'] {
+    return this.inner.apiTokens;
+  }
+  get refreshTokens(): Store['refreshTokens'] {
+    return this.inner.refreshTokens;
+  }
   get feed(): Store['feed'] {
     return this.inner.feed;
   }

@@ -16,6 +16,7 @@ import { domainsRoutes } from './routes/domains.routes.js';
 import { dyndnsUpdateRoutes } from './routes/dyndns-update.routes.js';
 import { dyndnsRoutes } from './routes/dyndns.routes.js';
 import { errorsRoutes } from './routes/errors.routes.js';
+import { orgApiRoutes } from './org-api/org-api.routes.js';
 import { Problem } from './schemas/common.schema.js';
 import { AppError } from '../core/errors.js';
 
@@ -76,6 +77,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key created with `zonekeeper keys create` or POST /api/v2/api-keys' },
           dyndnsBasic: { type: 'http', scheme: 'basic', description: 'DynDNS: any user name, the configuration\'s token as password' },
+          apiToken: { type: 'apiKey', in: 'header', name: 'X-API-TOKEN', description: 'Organization API: a token from POST /api/api-tokens (shown once)' },
+          jwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Organization API: the access token from POST /api/auth/login' },
         },
       },
       tags: [
@@ -83,6 +86,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         { name: 'Domains', description: 'Domains owning the zones' },
         { name: 'API keys', description: 'Keys, scopes and restrictions' },
         { name: 'DynDNS', description: 'DynDNS configurations, tokens and logs; updates go to /nic/update or /api/dyndns/update (docs/dyndns.md)' },
+        { name: 'Organization API: auth and tokens', description: 'Seed 003: sign in with email and password (JWT), API tokens for X-API-TOKEN' },
+        { name: 'Organization API: organizations', description: 'Organizations you belong to and their domains (domain ids are UUIDs)' },
+        { name: 'Organization API: dns-records', description: 'Records with numeric types (bunny.net model), JSON-LD replies, merge-patch updates, 422 violations (docs/org-api.md)' },
         { name: 'DynDNS updates', description: 'The public update endpoints routers, ddclient and inadyn call (token, no API key)' },
       ],
     },
@@ -102,6 +108,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     { prefix: '/api/v2' },
   );
   await app.register(dyndnsUpdateRoutes, { services: opts.services });
+  await app.register(orgApiRoutes, { prefix: '/api', services: opts.services, publicUrl: opts.publicUrl, limiter });
   app.get('/api/v2/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   await app.register(errorsRoutes);
   app.get('/healthz', { schema: { hide: true } }, async (req, reply) => {

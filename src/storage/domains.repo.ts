@@ -3,7 +3,7 @@ import type { Selectable, Updateable } from 'kysely';
 import type { Domain, DomainKind, ServiceStatus } from '../core/model.js';
 import type { DomainsRepo, ListQuery } from '../core/ports.js';
 import type { Db, DomainsTable, Executor } from './schema.js';
-import { selectAccountPage } from './sql-util.js';
+import { num, selectAccountPage } from './sql-util.js';
 
 export function toDomain(r: Selectable<DomainsTable>): Domain {
   return {
@@ -61,6 +61,16 @@ export class SqlDomainsRepo implements DomainsRepo {
 
   async list(accountId: string, q: ListQuery): Promise<Domain[]> {
     return (await selectAccountPage(this.db, 'domains', accountId, q)).map(toDomain);
+  }
+
+  async listPage(accountId: string, q: { offset: number; limit: number }): Promise<Domain[]> {
+    const rows = await this.db.selectFrom('domains').selectAll().where('account_id', '=', accountId).orderBy('id').limit(q.limit).offset(q.offset).execute();
+    return rows.map(toDomain);
+  }
+
+  async count(accountId: string): Promise<number> {
+    const r = await this.db.selectFrom('domains').select((eb) => eb.fn.countAll().as('n')).where('account_id', '=', accountId).executeTakeFirstOrThrow();
+    return num(r.n as number);
   }
 
   async update(id: string, patch: DomainPatch): Promise<Domain | undefined> {

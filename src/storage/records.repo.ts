@@ -2,7 +2,7 @@
 import type { Selectable } from 'kysely';
 import type { DnsRecord, MonitorStatus, MonitorType, RecordStatus, RR } from '../core/model.js';
 import { isServedType, UNSERVED_TYPES } from '../core/records/record-types.js';
-import type { RecordQuery, RecordsRepo } from '../core/ports.js';
+import type { RecordPageQuery, RecordQuery, RecordsRepo } from '../core/ports.js';
 import type { Db, RecordsTable } from './schema.js';
 import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { chunks, IN_CHUNK, INSERT_CHUNK, num } from './sql-util.js';
@@ -41,6 +41,7 @@ function recordValues(zoneId: string, r: DnsRecord): unknown[] {
 // The hot statements of record writes and reads, precompiled (see sql-runner.ts). On SQLite the
 // records table is clustered by (zone_id, name, id) with a unique (zone_id, id) index; see 001-initial.
 const SELECT_RECORD = stmt('select * from records where zone_id = ? and id = ?');
+const SELECT_BY_NUM = stmt('select * from records where zone_id = ? and num = ?');
 const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
 // Keyset batches over (zone_id, name, id): on SQLite the clustered primary key (a range scan of
 // the table itself; an id-ordered scan goes through records_zone_id_uq and seeks the table once per
@@ -140,6 +141,38 @@ export class SqlRecordsRepo implements RecordsRepo {
       .$if(q.limit !== undefined, (b) => b.limit(q.limit!))
       .execute();
     return rows.map(toRecord);
+  }
+
+  async listPage(zoneId: string, q: RecordPageQuery): Promise<DnsRecord[]> {
+    if (q.types.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('records')
+      .selectAll()
+      .where('zone_id', '=', zoneId)
+      .where('type', 'in', [...q.types])
+      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
+      .orderBy('id')
+      .limit(q.limit)
+      .offset(q.offset)
+      .execute();
+    return rows.map(toRecord);
+  }
+
+  async count(zoneId: string, q: Omit<RecordPageQuery, 'offset' | 'limit'>): Promise<number> {
+    if (q.types.length === 0) return 0;
+    const r = await this.db
+      .selectFrom('records')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('zone_id', '=', zoneId)
+      .where('type', 'in', [...q.types])
+      .$if(q.name !== undefined, (b) => b.where('name', '=', q.name!))
+      .executeTakeFirstOrThrow();
+    return num(r.n as number);
+  }
+
+  async getByNum(zoneId: string, n: number): Promise<DnsRecord | undefined> {
+    const [r] = await this.sql.all<Selectable<RecordsTable>>(SELECT_BY_NUM, [zoneId, n]);
+    return r && toRecord(r);
   }
 
   /**

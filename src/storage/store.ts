@@ -12,6 +12,7 @@ import type { Db, Dialect } from './schema.js';
 import { KyselySql, type SqlAccess } from './sql-runner.js';
 import { ZoneWriter } from './zone-writer.js';
 import { SqlZonesRepo } from './zones.repo.js';
+import { SqlApiTokensRepo, SqlRefreshTokensRepo, SqlUsersRepo } from './users.repo.js';
 
 export class SqlStore implements Store {
   readonly accounts: SqlAccountsRepo;
@@ -22,6 +23,9 @@ export class SqlStore implements Store {
   readonly journal: SqlJournalRepo;
   readonly dyndns: SqlDynDnsRepo;
   readonly meta: SqlMetaRepo;
+  readonly users: SqlUsersRepo;
+  readonly apiTokens: SqlApiTokensRepo;
+  readonly refreshTokens: SqlRefreshTokensRepo;
   readonly feed: StoreChangeFeed;
   readonly #writer: ZoneWriter;
   readonly #onClose: () => Promise<void>;
@@ -45,6 +49,9 @@ export class SqlStore implements Store {
     this.journal = new SqlJournalRepo(db, sql);
     this.dyndns = new SqlDynDnsRepo(db, sql);
     this.meta = new SqlMetaRepo(db);
+    this.users = new SqlUsersRepo(db, sql);
+    this.apiTokens = new SqlApiTokensRepo(db, sql);
+    this.refreshTokens = new SqlRefreshTokensRepo(db);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

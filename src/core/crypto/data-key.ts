@@ -1,6 +1,6 @@
 // The server's data key: AES-256-GCM for secrets that must be shown again (DynDNS tokens), and a
 // check value kept in the store so a node started with another key refuses to run.
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MetaRepo } from '../ports.js';
 
 export const DATA_KEY_BYTES = 32;
@@ -32,6 +32,11 @@ export class DataKey {
 
   static generate(): DataKey {
     return new DataKey(randomBytes(DATA_KEY_BYTES));
+  }
+
+  /** A 32-byte key for one purpose (HKDF-SHA256, RFC 5869), e.g. signing access tokens. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `zonekeeper ${purpose}`, 32));
   }
 
   /** The key as base64, for the key file written at first start. */

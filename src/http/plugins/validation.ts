@@ -9,7 +9,7 @@ import type { FieldError, FieldErrorCode } from '../../core/errors.js';
 const Ajv = AjvModule.default ?? AjvModule;
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
-function makeAjv(coerce: boolean) {
+export function makeAjv(coerce: boolean) {
   const ajv = new Ajv({ allErrors: true, coerceTypes: coerce ? 'array' : false, removeAdditional: false, useDefaults: true, strict: false });
   (addFormats as unknown as (a: unknown) => void)(ajv);
   return ajv;

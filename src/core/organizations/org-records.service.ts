@@ -1,0 +1,275 @@
+// DNS records through the organization API (seed 003): bodies with numeric types and per-type
+// fields → candidates for the one change engine (core/records), stored records → the API's view,
+// JSON merge patch (RFC 7396) for PATCH, and page-numbered lists.
+import { AppError, fieldError, type FieldError } from '../errors.js';
+import type { DnsRecord, Domain, MonitorType, Zone } from '../model.js';
+import { isInZone, parseName, resolveOwner } from '../names.js';
+import type { Store } from '../ports.js';
+import type { Candidate, ChangeResult, ChangeSet } from '../records/record-changes.js';
+import { API_CONTEXT } from '../records/record-descriptor.js';
+import { decodeCharString, quoteOctets, utf8DecodeStrict, utf8Encode } from '../records/presentation.js';
+import { buildAnyRdata, RECORD_TYPES, rdataTargets, splitRdata } from '../records/record-types.js';
+import { MAX_COMMENT_LENGTH, type RecordsService } from '../records/records.service.js';
+import { rdataTokens } from '../records/record-descriptor.js';
+import { EXTRA_FIELDS, ORG_STORED_TYPES, ORG_TTL, orgTypeByCode, orgTypeByFilter, orgTypeOfStored, WRITABLE_FIELDS, type OrgRecordType } from './org-record-types.js';
+
+/** A dns-record as the organization API shows it (JSON-LD keys are added by the HTTP layer). */
+export interface OrgRecordView {
+  recordId: number;
+  domainId: string;
+  type: number;
+  ttl: number;
+  value: string;
+  name: string;
+  weight: number | null;
+  priority: number | null;
+  port: number | null;
+  flags: number | null;
+  tag: string | null;
+  monitorStatus: number;
+  monitorType: number;
+  comment: string | null;
+  id: string;
+  typeString: string;
+}
+
+export const DEFAULT_ITEMS_PER_PAGE = 30;
+export const MAX_ITEMS_PER_PAGE = 100;
+const MAX_NAME_LENGTH = 255;
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** The validation problem of this API: 422 with the violations (see http/org-api/errors.ts). */
+export function violations(errors: FieldError[], detail = 'The dns-record failed validation.'): AppError {
+  return new AppError('validation_failed', detail, { errors });
+}
+
+export class OrgRecordsService {
+  constructor(
+    private readonly store: Store,
+    private readonly records: RecordsService,
+  ) {}
+
+  /** The API view of a stored record; undefined for stored types this API has no number for. */
+  view(domain: Domain, zone: Zone, r: DnsRecord): OrgRecordView | undefined {
+    const t = orgTypeOfStored(r.type);
+    if (!t) return undefined;
+    const split = splitRdata(r.type, r.rdata);
+    let value = split.value;
+    let flags: number | null = null;
+    let tag: string | null = null;
+    if (r.type === 'CAA') {
+      const [f = '0', tg = '', v = '""'] = rdataTokens(r.rdata);
+      flags = Number(f);
+      tag = tg;
+      const bytes = decodeCharString(v);
+      value = typeof bytes === 'string' ? v : (utf8DecodeStrict(bytes) ?? v);
+    }
+    const smart = t.extra.includes('monitorType');
+    return {
+      recordId: r.num,
+      domainId: domain.uuid,
+      type: t.code,
+      ttl: r.ttl,
+      value,
+      name: relativeName(r.name, zone.name),
+      weight: smart ? r.weight : split.weight,
+      priority: split.priority,
+      port: split.port,
+      flags,
+      tag,
+      monitorStatus: r.monitorStatus,
+      monitorType: r.monitorType,
+      comment: r.comment,
+      id: `${domain.uuid}:${r.num}`,
+      typeString: t.name,
+    };
+  }
+
+  /** The writable fields of a view that hold a value (the base a merge patch applies to). */
+  private writable(v: OrgRecordView): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const f of WRITABLE_FIELDS) {
+      const x = (v as unknown as Record<string, unknown>)[f];
+      if (x !== null && x !== undefined && !(f === 'monitorType' && x === 0)) out[f] = x;
+    }
+    return out;
+  }
+
+  /** Validates a full body (a POST, or a PATCH after merging) into a candidate, or throws the violations. */
+  toCandidate(zone: Zone, body: unknown): Candidate {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw violations([fieldError('', 'invalid_type', 'The request body must be a JSON object.')]);
+    const b = body as Record<string, unknown>;
+    const errors: FieldError[] = [];
+    for (const k of Object.keys(b)) {
+      if (!WRITABLE_FIELDS.includes(k)) errors.push(fieldError(`/${k}`, 'unknown_field', `\`${k}\` is not a field of dns-record; writable fields are ${WRITABLE_FIELDS.join(', ')}.`));
+    }
+    let t: OrgRecordType | undefined;
+    if (b.type === undefined || b.type === null) errors.push(fieldError('/type', 'required', '`type` is required.'));
+    else if (!isInt(b.type)) errors.push(fieldError('/type', 'invalid_type', '`type` must be an integer (0 = A ... 15 = TLSA).'));
+    else if (!(t = orgTypeByCode(b.type))) errors.push(fieldError('/type', 'out_of_range', '`type` must be between 0 and 15.'));
+    if (t) {
+      for (const f of EXTRA_FIELDS) {
+        if (!t.extra.includes(f) && b[f] !== undefined && b[f] !== null) {
+          const allowed = t.extra.length > 0 ? `; ${t.name} records accept ${t.extra.join(', ')}` : `; ${t.name} records accept only name, value, ttl and comment`;
+          errors.push(fieldError(`/${f}`, 'not_allowed', `\`${f}\` is not allowed for ${t.name} records${allowed}.`));
+        }
+      }
+    }
+    const str = (f: string, required: boolean): string | undefined => {
+      const v = b[f];
+      if (v === undefined || v === null) {
+        if (required) errors.push(fieldError(`/${f}`, 'required', `\`${f}\` is required.`));
+        return undefined;
+      }
+      if (typeof v !== 'string') {
+        errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be a string.`));
+        return undefined;
+      }
+      return v;
+    };
+    const int = (f: string, min: number, max: number): number | undefined => {
+      const v = b[f];
+      if (v === undefined || v === null) return undefined;
+      if (!isInt(v)) errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be an integer.`));
+      else if (v < min || v > max) errors.push(fieldError(`/${f}`, 'out_of_range', `\`${f}\` must be between ${min} and ${max}.`));
+      else return v;
+      return undefined;
+    };
+    const rawName = str('name', true);
+    const value = str('value', true);
+    if (value !== undefined && value.trim() === '') errors.push(fieldError('/value', 'required', '`value` must not be empty.'));
+    const ttl = int('ttl', ORG_TTL.min, ORG_TTL.max) ?? ORG_TTL.default;
+    const comment = str('comment', false) ?? null;
+    if (comment !== null && comment.length > MAX_COMMENT_LENGTH) errors.push(fieldError('/comment', 'too_long', `\`comment\` must be at most ${MAX_COMMENT_LENGTH} characters.`));
+    else if (comment !== null && comment.includes('\u0000')) errors.push(fieldError('/comment', 'invalid_value', '`comment` must not contain NUL characters.'));
+    const weight = int('weight', 0, 65535);
+    const priority = int('priority', 0, 65535);
+    const port = int('port', 0, 65535);
+    const flags = int('flags', 0, 255);
+    const monitorType = int('monitorType', 0, 2) as MonitorType | undefined;
+    const tag = str('tag', false);
+
+    let name = '';
+    if (rawName !== undefined) {
+      if (rawName.length > MAX_NAME_LENGTH) errors.push(fieldError('/name', 'too_long', `\`name\` must be at most ${MAX_NAME_LENGTH} characters.`));
+      else {
+        const owner = parseName(resolveOwner(rawName, zone.name), 'owner');
+        if (!owner.ok) errors.push(fieldError('/name', 'invalid_format', `\`name\` ${owner.detail}.`));
+        else if (!isInZone(owner.name, zone.name)) errors.push(fieldError('/name', 'invalid_value', `\`name\` must be inside the domain ${zone.name}.`));
+        else name = owner.name;
+      }
+    }
+    let rdata: string | undefined;
+    if (t && value !== undefined && value.trim() !== '') {
+      // Fields the type does not allow were reported above; they must not reach the RDATA builder.
+      const allow = <V>(f: (typeof EXTRA_FIELDS)[number], v: V): V | undefined => (t!.extra.includes(f) ? v : undefined);
+      const built = this.buildRdata(t, { value, priority: allow('priority', priority), weight: allow('weight', weight), port: allow('port', port), flags: allow('flags', flags), tag: allow('tag', tag) });
+      if (!built.ok) errors.push(...built.errors);
+      else {
+        rdata = built.rdata;
+        const single = rdataTargets(t.stored, rdata).find((x) => !x.includes('.'));
+        if (single !== undefined) errors.push(fieldError('/value', 'invalid_value', `\`value\` names the single-label host "${single}"; targets are fully qualified — did you mean ${single}.${zone.name}?`));
+      }
+    }
+    if (errors.length > 0 || !t || rdata === undefined) throw violations(errors);
+    const smart = t.extra.includes('monitorType');
+    return { name, type: t.stored, ttl, rdata, comment, weight: smart ? (weight ?? null) : null, monitorType: smart ? (monitorType ?? 0) : 0, at: '' };
+  }
+
+  private buildRdata(
+    t: OrgRecordType,
+    f: { value: string; priority: number | undefined; weight: number | undefined; port: number | undefined; flags: number | undefined; tag: string | undefined },
+  ): { ok: true; rdata: string } | { ok: false; errors: FieldError[] } {
+    if (t.stored === 'CAA') {
+      if (f.tag === undefined) return { ok: false, errors: [fieldError('/tag', 'required', '`tag` is required for CAA records (issue, issuewild, iodef, ...).')] };
+      const r = RECORD_TYPES.CAA!.parse([String(f.flags ?? 0), f.tag, quoteOctets(utf8Encode(f.value))], API_CONTEXT);
+      if (r.ok) return { ok: true, rdata: r.value };
+      const p = r.problem;
+      const field = p.subject === 'tag' ? 'tag' : p.subject === 'flags' ? 'flags' : 'value';
+      return { ok: false, errors: [fieldError(`/${field}`, p.code, p.subject === null || field !== 'value' ? `\`${field}\` ${p.predicate}.` : `The ${p.subject} in \`value\` ${p.predicate}.`)] };
+    }
+    // The SRV weight is RDATA; the A/AAAA/CNAME weight is not (a column), so it is not passed on.
+    const r = buildAnyRdata({ type: t.stored, value: f.value, priority: f.priority ?? null, weight: t.stored === 'SRV' ? (f.weight ?? null) : null, port: f.port ?? null });
+    return r;
+  }
+
+  async create(domain: Domain, zone: Zone, body: unknown): Promise<OrgRecordView> {
+    const candidate = this.toCandidate(zone, body);
+    const r = await this.apply(zone, { deletes: [], puts: [], posts: [candidate] });
+    return this.view(domain, r.zone, r.created[0]!)!;
+  }
+
+  /** The change engine's rule errors (duplicates, CNAME beside data, apex NS) are this API's violations. */
+  private async apply(zone: Zone, changes: ChangeSet): Promise<ChangeResult & { zone: Zone }> {
+    try {
+      return await this.records.apply(zone, changes);
+    } catch (err) {
+      if (err instanceof AppError && (err.code === 'invalid_request' || err.code === 'conflict') && err.errors.length > 0) throw violations(err.errors, err.message);
+      throw err;
+    }
+  }
+
+  /** The record `<domainUuid>:<recordId>` (or a bare recordId) of this domain, or 404. */
+  async get(domain: Domain, zone: Zone, id: string): Promise<DnsRecord> {
+    const m = /^(?:([0-9a-fA-F-]{36}):)?([0-9]{1,15})$/.exec(id);
+    const r = m && (m[1] === undefined || m[1].toLowerCase() === domain.uuid) ? await this.store.records.getByNum(zone.id, Number(m[2])) : undefined;
+    if (!r || !orgTypeOfStored(r.type)) throw new AppError('not_found', `No dns-record ${id} in domain ${domain.uuid}.`);
+    return r;
+  }
+
+  /** RFC 7396 merge patch: members replace, `null` removes, then the result is validated as a whole. */
+  async patch(domain: Domain, zone: Zone, id: string, patch: unknown): Promise<OrgRecordView> {
+    const current = await this.get(domain, zone, id);
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw violations([fieldError('', 'invalid_type', 'A merge patch must be a JSON object.')]);
+    const merged = this.writable(this.view(domain, zone, current)!);
+    for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+      if (v === null) delete merged[k];
+      else merged[k] = v;
+    }
+    // A cleared field not allowed by the type is simply absent; unknown fields are reported as such.
+    for (const k of Object.keys(patch as object)) if (!WRITABLE_FIELDS.includes(k)) merged[k] = (patch as Record<string, unknown>)[k];
+    const candidate = this.toCandidate(zone, merged);
+    const r = await this.apply(zone, { deletes: [], puts: [{ id: current.id, candidate }], posts: [] });
+    return this.view(domain, r.zone, r.updated[0]!)!;
+  }
+
+  async delete(domain: Domain, zone: Zone, id: string): Promise<void> {
+    const current = await this.get(domain, zone, id);
+    if (current.type === 'NS' && current.name === zone.name) throw new AppError('forbidden', 'The apex NS set is managed by the server and cannot be deleted through records.');
+    await this.records.apply(zone, { deletes: [{ id: current.id, at: '' }], puts: [], posts: [] });
+  }
+
+  async list(
+    domain: Domain,
+    zone: Zone,
+    q: { page: number; itemsPerPage: number; type?: string; name?: string },
+  ): Promise<{ items: OrgRecordView[]; total: number }> {
+    let types = ORG_STORED_TYPES;
+    if (q.type !== undefined && q.type !== '') {
+      const t = orgTypeByFilter(q.type);
+      if (!t) throw new AppError('invalid_request', 'The `type` filter is not a dns-record type.', { errors: [fieldError('/type', 'invalid_value', '`type` must be 0-15 or a typeString such as A or Flatten.')] });
+      types = [t.stored];
+    }
+    let name: string | undefined;
+    if (q.name !== undefined) {
+      const n = parseName(resolveOwner(q.name, zone.name), 'any');
+      if (!n.ok) throw new AppError('invalid_request', 'The `name` filter is not a valid name.', { errors: [fieldError('/name', 'invalid_format', `\`name\` ${n.detail}.`)] });
+      name = n.name;
+    }
+    const filter = { types, ...(name !== undefined ? { name } : {}) };
+    const [total, rows] = await Promise.all([
+      this.store.records.count(zone.id, filter),
+      this.store.records.listPage(zone.id, { ...filter, offset: (q.page - 1) * q.itemsPerPage, limit: q.itemsPerPage }),
+    ]);
+    return { items: rows.map((r) => this.view(domain, zone, r)!), total };
+  }
+}
+
+/** The owner name relative to the zone: "" at the apex, "www" below it. */
+export function relativeName(name: string, zone: string): string {
+  if (name === zone) return '';
+  return name.endsWith('.' + zone) ? name.slice(0, -(zone.length + 1)) : name;
+}
