@@ -163,7 +163,9 @@ export class OrgRecordsService {
       }
     }
     let rdata: string | undefined;
-    if (t && value !== undefined && value.trim() !== '') {
+    // The RDATA is built only from valid fields (a bad priority is reported once, as itself).
+    const extrasOk = !errors.some((e) => (EXTRA_FIELDS as readonly string[]).includes(e.pointer.slice(1)));
+    if (t && extrasOk && value !== undefined && value.trim() !== '') {
       // Fields the type does not allow were reported above; they must not reach the RDATA builder.
       const allow = <V>(f: (typeof EXTRA_FIELDS)[number], v: V): V | undefined => (t!.extra.includes(f) ? v : undefined);
       const built = this.buildRdata(t, { value, priority: allow('priority', priority), weight: allow('weight', weight), port: allow('port', port), flags: allow('flags', flags), tag: allow('tag', tag) });

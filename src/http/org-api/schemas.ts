@@ -24,7 +24,7 @@ export const DnsRecordWrite = Type.Object(
 
 export const DnsRecordPatch = Type.Partial(DnsRecordWrite, { additionalProperties: false, 'x-validated-in-code': true, description: 'JSON merge patch (RFC 7396): members replace, null clears.' });
 
-const Ld = { '@context': Type.Optional(Type.String({ description: 'On items; collection members share the collection\'s.' })), '@id': Type.String(), '@type': Type.String() };
+const Ld = { '@context': Type.String(), '@id': Type.String(), '@type': Type.String() };
 const NInt = Type.Union([Type.Integer(), Type.Null()]);
 const NStr = Type.Union([Type.String(), Type.Null()]);
 
@@ -51,6 +51,12 @@ export const DnsRecordRead = Type.Object(
   { additionalProperties: true },
 );
 
+/** Collection members: an item's schema without @context (the collection's applies). */
+function member(item: ReturnType<typeof Type.Object>) {
+  const { '@context': _ctx, ...properties } = item.properties as Record<string, never>;
+  return Type.Object(properties, { additionalProperties: true });
+}
+
 export function HydraCollection(item: ReturnType<typeof Type.Object>) {
   return Type.Object(
     {
@@ -58,7 +64,7 @@ export function HydraCollection(item: ReturnType<typeof Type.Object>) {
       '@id': Type.String(),
       '@type': Type.Literal('hydra:Collection'),
       'hydra:totalItems': Type.Integer(),
-      'hydra:member': Type.Array(item),
+      'hydra:member': Type.Array(member(item)),
       'hydra:view': Type.Optional(Type.Object({}, { additionalProperties: true })),
     },
     { additionalProperties: true },
