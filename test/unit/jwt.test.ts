@@ -137,13 +137,10 @@ describe('signJwt / verifyJwt', () => {
     }
   });
 
-  // KNOWN BUG (src/core/auth/jwt.ts): a correctly signed payload of JSON `null` makes verifyJwt throw
-  // "TypeError: Cannot read properties of null (reading 'sub')" instead of answering 'malformed'
-  // (the claims check reads c.sub without checking that c is an object). Only someone holding the
-  // signing key can produce such a token. `it.fails` keeps the suite green until the source is fixed;
-  // then this test fails and `.fails` should be removed.
-  it.fails('a correctly signed payload of JSON null → malformed (not a throw)', () => {
-    expect(verifyJwt(KEY, forge(HS256, 'null'), NOW)).toEqual({ ok: false, reason: 'malformed' });
+  // A correctly signed payload that is not a JSON object (null, an array, a number) is malformed,
+  // never a throw (found by this suite: the claims check once read `c.sub` of null).
+  it('a correctly signed payload of JSON null, an array or a number → malformed (not a throw)', () => {
+    for (const payload of ['null', '[]', '42']) expect(verifyJwt(KEY, forge(HS256, payload), NOW)).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it.each(['sub', 'iat', 'exp', 'sid'] as const)('a correctly signed token without %s → malformed', (claim) => {

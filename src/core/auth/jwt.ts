@@ -42,12 +42,14 @@ export function verifyJwt(key: Buffer, token: string, nowSeconds: number): JwtCh
   const expected = Buffer.from(sign(key, `${header}.${payload}`));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'signature' };
-  let c: Partial<AccessClaims>;
+  let parsed: unknown;
   try {
-    c = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<AccessClaims>;
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
     return { ok: false, reason: 'malformed' };
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { ok: false, reason: 'malformed' };
+  const c = parsed as Partial<AccessClaims>;
   if (typeof c.sub !== 'string' || typeof c.exp !== 'number' || typeof c.iat !== 'number' || typeof c.sid !== 'string') return { ok: false, reason: 'malformed' };
   if (c.exp <= nowSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, claims: c as AccessClaims };
