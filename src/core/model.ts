@@ -229,15 +229,21 @@ export interface ApiToken {
   lastUsedAt: string | null;
 }
 
+/** One login: the chain of refresh tokens it rotates through, revoked as a whole. */
+export interface RefreshFamily {
+  id: string; // rft_... (the id of its first token)
+  userId: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 /** A refresh token of a login (rotated on use; a reused one revokes its whole family). */
 export interface RefreshSession {
   id: string; // rft_...
-  userId: string;
-  /** The first session of a login; every rotation keeps it. */
   familyId: string;
   tokenHash: string;
   expiresAt: string;
   createdAt: string;
-  /** Set when the token was used (rotated) or revoked. */
+  /** Set when the token was used (rotated). */
   usedAt: string | null;
 }

@@ -1,6 +1,6 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
-import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, Membership, RefreshSession, RR, Soa, User, Zone } from './model.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, Membership, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -159,14 +159,28 @@ export interface ApiTokensRepo {
   touch(id: string, at: string): Promise<void>;
 }
 
+/** A refresh token as a refresh finds it: with its login's user and revocation. */
+export interface RefreshLookup extends RefreshSession {
+  userId: string;
+  familyRevokedAt: string | null;
+}
+
+export type RotateOutcome = 'rotated' | 'reused' | 'revoked';
+
 export interface RefreshTokensRepo {
-  create(session: RefreshSession): Promise<void>;
-  findByHash(tokenHash: string): Promise<RefreshSession | undefined>;
-  /** Marks an unused token used; false when it was used already (a concurrent or replayed refresh). */
-  markUsed(id: string, at: string): Promise<boolean>;
+  /** A new login: its family and first token, in one transaction. */
+  createFamily(family: RefreshFamily, first: RefreshSession): Promise<void>;
+  findByHash(tokenHash: string): Promise<RefreshLookup | undefined>;
+  /**
+   * One transaction, the family locked: `revoked` when the family is revoked; `reused` when `oldId`
+   * was used already (the family is revoked then); else marks it used, inserts `next`: `rotated`.
+   */
+  rotate(oldId: string, next: RefreshSession, at: string): Promise<RotateOutcome>;
+  /** False for a revoked or unknown family (its access tokens stop working). */
+  familyActive(familyId: string): Promise<boolean>;
   revokeFamily(familyId: string, at: string): Promise<void>;
   revokeUser(userId: string, at: string): Promise<void>;
-  /** Deletes tokens that expired before `before`. */
+  /** Deletes tokens that expired before `before`, and families left without tokens. */
   prune(before: string): Promise<void>;
 }
 

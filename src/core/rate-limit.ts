@@ -49,17 +49,10 @@ export class RateLimiter {
     return { allowed, headers };
   }
 
-  /**
-   * Whether `key` has a token left, without taking one (limits on failures: check before, take
-   * after a failure). Retry-After is set when it has none.
-   */
-  peek(key: string): RateDecision {
-    if (!this.s.enabled) return { allowed: true, headers: {} };
+  /** Returns a token taken by `take` (a login that succeeded after all), up to the burst. */
+  giveBack(key: string): void {
     const b = this.buckets.get(key);
-    if (!b) return { allowed: true, headers: {} };
-    const tokens = Math.min(this.s.burst, b.tokens + ((this.now() - b.updated) / 1000) * this.s.perSecond);
-    if (tokens >= 1) return { allowed: true, headers: {} };
-    return { allowed: false, headers: { 'Retry-After': String(Math.max(1, Math.ceil((1 - tokens) / this.s.perSecond))) } };
+    if (b) b.tokens = Math.min(this.s.burst, b.tokens + 1);
   }
 
   /** Drops buckets that have refilled completely (they carry no state worth keeping). */

@@ -7,6 +7,7 @@
 // process); with DNS worker processes, the primary's sink forwards to the workers instead
 // (server/workers.ts). `synced(seq)` resolves once an entry is served by every DNS process; the
 // write path awaits it (synced-store.ts), which is what makes reads-your-writes hold.
+import { isServedType } from '../core/records/record-types.js';
 import type { DnsRecord, JournalEntry, RR, Zone as ZoneRow } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import { soaRR } from '../core/soa.js';
@@ -608,7 +609,7 @@ export class DnsEngine {
 
 function activeRRs(records: readonly DnsRecord[]): RR[] {
   const out: RR[] = [];
-  for (const r of records) if (r.status === 'active') out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
+  for (const r of records) if (r.status === 'active' && isServedType(r.type)) out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
   return out;
 }
 

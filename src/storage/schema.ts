@@ -163,9 +163,15 @@ export interface ApiTokensTable {
   last_used_at: IsoTime | null;
 }
 
-export interface RefreshTokensTable {
+export interface RefreshFamiliesTable {
   id: string;
   user_id: string;
+  created_at: IsoTime;
+  revoked_at: IsoTime | null;
+}
+
+export interface RefreshTokensTable {
+  id: string;
   family_id: string;
   token_hash: string;
   expires_at: IsoTime;
@@ -191,6 +197,7 @@ export interface Database {
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
+  refresh_families: RefreshFamiliesTable;
   refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }

@@ -51,7 +51,7 @@ export class SqlStore implements Store {
     this.meta = new SqlMetaRepo(db);
     this.users = new SqlUsersRepo(db, sql);
     this.apiTokens = new SqlApiTokensRepo(db, sql);
-    this.refreshTokens = new SqlRefreshTokensRepo(db);
+    this.refreshTokens = new SqlRefreshTokensRepo(db, dialect);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

@@ -1,9 +1,9 @@
 // Users and their memberships of organizations (accounts); API tokens and refresh tokens of users.
 import type { Selectable } from 'kysely';
-import type { ApiToken, Membership, RefreshSession, Role, User } from '../core/model.js';
-import type { ApiTokensRepo, MembershipView, RefreshTokensRepo, UsersRepo } from '../core/ports.js';
+import type { ApiToken, Membership, RefreshFamily, RefreshSession, Role, User } from '../core/model.js';
+import type { ApiTokensRepo, MembershipView, RefreshLookup, RefreshTokensRepo, RotateOutcome, UsersRepo } from '../core/ports.js';
 import { mapConflicts } from './errors.js';
-import type { ApiTokensTable, Db, RefreshTokensTable, UsersTable } from './schema.js';
+import type { ApiTokensTable, Db, Dialect, RefreshTokensTable, UsersTable } from './schema.js';
 import { stmt, type SqlAccess } from './sql-runner.js';
 import { num, parseJson, writeTx } from './sql-util.js';
 
@@ -26,7 +26,7 @@ function toApiToken(r: Selectable<ApiTokensTable>): ApiToken {
 }
 
 function toRefresh(r: Selectable<RefreshTokensTable>): RefreshSession {
-  return { id: r.id, userId: r.user_id, familyId: r.family_id, tokenHash: r.token_hash, expiresAt: r.expires_at, createdAt: r.created_at, usedAt: r.used_at };
+  return { id: r.id, familyId: r.family_id, tokenHash: r.token_hash, expiresAt: r.expires_at, createdAt: r.created_at, usedAt: r.used_at };
 }
 
 // Every request of the organization API reads its user (JWT) or token + user (X-API-TOKEN).
@@ -147,34 +147,74 @@ export class SqlApiTokensRepo implements ApiTokensRepo {
 }
 
 export class SqlRefreshTokensRepo implements RefreshTokensRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Dialect,
+  ) {}
 
-  async create(s: RefreshSession): Promise<void> {
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({ id: s.id, user_id: s.userId, family_id: s.familyId, token_hash: s.tokenHash, expires_at: s.expiresAt, created_at: s.createdAt, used_at: s.usedAt })
-      .execute();
+  async createFamily(f: RefreshFamily, first: RefreshSession): Promise<void> {
+    await writeTx(this.db, this.dialect, async (trx) => {
+      await trx.insertInto('refresh_families').values({ id: f.id, user_id: f.userId, created_at: f.createdAt, revoked_at: f.revokedAt }).execute();
+      await trx.insertInto('refresh_tokens').values(refreshRow(first)).execute();
+    });
   }
 
-  async findByHash(tokenHash: string): Promise<RefreshSession | undefined> {
-    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    return r && toRefresh(r);
+  async findByHash(tokenHash: string): Promise<RefreshLookup | undefined> {
+    const r = await this.db
+      .selectFrom('refresh_tokens as t')
+      .innerJoin('refresh_families as f', 'f.id', 't.family_id')
+      .selectAll('t')
+      .select(['f.user_id', 'f.revoked_at'])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return r && { ...toRefresh(r), userId: r.user_id, familyRevokedAt: r.revoked_at };
   }
 
-  async markUsed(id: string, at: string): Promise<boolean> {
-    const r = await this.db.updateTable('refresh_tokens').set({ used_at: at }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
-    return num(r.numUpdatedRows) > 0;
+  async rotate(oldId: string, next: RefreshSession, at: string): Promise<RotateOutcome> {
+    return writeTx(this.db, this.dialect, async (trx) => {
+      // SQLite: the write transaction holds the database lock; PostgreSQL: the family row lock
+      // orders this against a concurrent logout or reuse.
+      const fam = await trx
+        .selectFrom('refresh_families')
+        .select(['revoked_at'])
+        .where('id', '=', next.familyId)
+        .$if(this.dialect === 'postgres', (b) => b.forUpdate())
+        .executeTakeFirst();
+      if (!fam || fam.revoked_at !== null) return 'revoked';
+      const used = await trx.updateTable('refresh_tokens').set({ used_at: at }).where('id', '=', oldId).where('family_id', '=', next.familyId).where('used_at', 'is', null).executeTakeFirst();
+      if (num(used.numUpdatedRows) === 0) {
+        await trx.updateTable('refresh_families').set({ revoked_at: at }).where('id', '=', next.familyId).execute();
+        return 'reused';
+      }
+      await trx.insertInto('refresh_tokens').values(refreshRow(next)).execute();
+      return 'rotated';
+    });
+  }
+
+  async familyActive(familyId: string): Promise<boolean> {
+    const r = await this.db.selectFrom('refresh_families').select('revoked_at').where('id', '=', familyId).executeTakeFirst();
+    return r !== undefined && r.revoked_at === null;
   }
 
   async revokeFamily(familyId: string, at: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ used_at: at }).where('family_id', '=', familyId).where('used_at', 'is', null).execute();
+    await this.db.updateTable('refresh_families').set({ revoked_at: at }).where('id', '=', familyId).where('revoked_at', 'is', null).execute();
   }
 
   async revokeUser(userId: string, at: string): Promise<void> {
-    await this.db.updateTable('refresh_tokens').set({ used_at: at }).where('user_id', '=', userId).where('used_at', 'is', null).execute();
+    await this.db.updateTable('refresh_families').set({ revoked_at: at }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
   }
 
   async prune(before: string): Promise<void> {
-    await this.db.deleteFrom('refresh_tokens').where('expires_at', '<', before).execute();
+    await writeTx(this.db, this.dialect, async (trx) => {
+      await trx.deleteFrom('refresh_tokens').where('expires_at', '<', before).execute();
+      await trx
+        .deleteFrom('refresh_families')
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('refresh_tokens').select('refresh_tokens.id').whereRef('refresh_tokens.family_id', '=', 'refresh_families.id'))))
+        .execute();
+    });
   }
+}
+
+function refreshRow(s: RefreshSession): Selectable<RefreshTokensTable> {
+  return { id: s.id, family_id: s.familyId, token_hash: s.tokenHash, expires_at: s.expiresAt, created_at: s.createdAt, used_at: s.usedAt };
 }

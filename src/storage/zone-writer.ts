@@ -1,6 +1,6 @@
 // The write side of zones: createZone, deleteZone and applyZoneChange, each one transaction + journal entry.
 import { AppError } from '../core/errors.js';
-import type { DnsRecord, JournalEntry, Soa, Zone } from '../core/model.js';
+import type { DnsRecord, JournalEntry, RR, Soa, Zone } from '../core/model.js';
 import { nextSerial, type Clock, type CreateZoneInput, type ZoneChangeOutcome, type ZoneChangePlan, type ZoneChangeTx } from '../core/ports.js';
 import { soaRR } from '../core/soa.js';
 import type { StoreChangeFeed } from './change-feed.js';
@@ -13,7 +13,7 @@ import { activeRRs, deleteRecords, insertRecords, selectAllRecords, selectRecord
 import type { Db, Dialect } from './schema.js';
 import { KyselySql, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { writeTx } from './sql-util.js';
-import { selectZone, zoneRow } from './zones.repo.js';
+import { selectZone, updateZoneState, zoneRow } from './zones.repo.js';
 
 const SOA_FIELDS = ['mname', 'rname', 'refresh', 'retry', 'expire', 'minimum', 'ttl'] as const;
 
@@ -37,6 +37,23 @@ function sameContent(a: DnsRecord, b: DnsRecord): boolean {
     a.monitorType === b.monitorType &&
     a.monitorStatus === b.monitorStatus
   );
+}
+
+/** The same RRs on both sides (as multisets): a change DNS cannot see. */
+function sameRRs(a: readonly RR[], b: readonly RR[]): boolean {
+  if (a.length !== b.length) return false;
+  const count = new Map<string, number>();
+  for (const r of a) {
+    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+    count.set(k, (count.get(k) ?? 0) + 1);
+  }
+  for (const r of b) {
+    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+    const n = count.get(k) ?? 0;
+    if (n === 0) return false;
+    count.set(k, n - 1);
+  }
+  return true;
 }
 
 /**
@@ -167,10 +184,19 @@ export class ZoneWriter {
       const v = plan.soa?.[f];
       if (v !== undefined && v !== zone.soa[f]) (soaPatch as Record<string, unknown>)[f] = v;
     }
-    const changed = applied.removed.length + applied.added.length > 0 || Object.keys(soaPatch).length > 0;
-    if (!changed) return { zone, entry: null, result: plan.result };
-
+    const removedRRs = activeRRs(applied.removed);
+    const addedRRs = activeRRs(applied.added);
+    const rowsChanged = applied.removed.length + applied.added.length > 0;
+    if (!rowsChanged && Object.keys(soaPatch).length === 0) return { zone, entry: null, result: plan.result };
     const now = this.clock.now();
+    if (Object.keys(soaPatch).length === 0 && sameRRs(removedRRs, addedRRs)) {
+      // Rows changed but not what DNS serves (a comment, a weight, a Redirect record): the zone's
+      // counters move, the serial does not, and there is no journal entry (nothing to transfer).
+      const next: Zone = { ...zone, recordCount: zone.recordCount + applied.countDelta, nextRecordNum: applied.nextRecordNum, updatedAt: now.toISOString() };
+      await updateZoneState(tx, next);
+      return { zone: next, entry: null, result: plan.result };
+    }
+
     const soa: Soa = { ...zone.soa, ...soaPatch, serial: nextSerial(zone.soa.serial, now) };
     const next: Zone = { ...zone, soa, recordCount: zone.recordCount + applied.countDelta, nextRecordNum: applied.nextRecordNum, updatedAt: now.toISOString() };
     const entry = await appendZoneChange(tx, this.dialect, next, {
@@ -179,8 +205,8 @@ export class ZoneWriter {
       kind: 'update',
       fromSerial: zone.soa.serial,
       toSerial: soa.serial,
-      removed: [soaRR(zone.name, zone.soa), ...activeRRs(applied.removed)],
-      added: [soaRR(zone.name, soa), ...activeRRs(applied.added)],
+      removed: [soaRR(zone.name, zone.soa), ...removedRRs],
+      added: [soaRR(zone.name, soa), ...addedRRs],
       createdAt: now.toISOString(),
     });
     return { zone: next, entry, result: plan.result };

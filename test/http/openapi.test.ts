@@ -41,4 +41,27 @@ describe('OpenAPI document', () => {
     }
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
   });
+
+  it('documents the organization API: its routes, both credentials, the required fields of seed 003, merge-patch bodies', async () => {
+    const doc = (await client(s.url)('GET', '/api/v2/openapi.json')).body;
+    const recs = '/api/organizations/{organizationId}/domains/{domainId}/dns-records';
+    const expected = [
+      ['post', '/api/auth/login'], ['post', '/api/auth/refresh'], ['post', '/api/auth/logout'],
+      ['get', '/api/api-tokens'], ['post', '/api/api-tokens'], ['delete', '/api/api-tokens/{id}'],
+      ['get', '/api/organizations'], ['get', '/api/organizations/{organizationId}/domains'],
+      ['get', recs], ['post', recs], ['get', `${recs}/{id}`], ['patch', `${recs}/{id}`], ['delete', `${recs}/{id}`],
+    ];
+    for (const [method, p] of expected) {
+      const op = doc.paths[p!]?.[method!];
+      expect(op, `${method} ${p}`).toBeDefined();
+      if (!p!.startsWith('/api/auth/')) expect(op.security, `${method} ${p}`).toEqual([{ apiToken: [] }, { jwt: [] }]);
+    }
+    expect(doc.components.securitySchemes.apiToken).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-TOKEN' });
+    expect(doc.components.securitySchemes.jwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    const create = doc.paths[recs].post.requestBody.content['application/json'].schema;
+    expect([...create.required].sort()).toEqual(['name', 'type', 'value']);
+    expect(Object.keys(create.properties)).toEqual(['type', 'ttl', 'value', 'name', 'weight', 'priority', 'port', 'flags', 'tag', 'monitorType', 'comment']);
+    expect(Object.keys(doc.paths[`${recs}/{id}`].patch.requestBody.content)).toEqual(['application/merge-patch+json']);
+    expect(Object.keys(doc.paths[recs].post.responses)).toEqual(expect.arrayContaining(['201', '401', '403', '404', '422']));
+  });
 });

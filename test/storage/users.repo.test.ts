@@ -110,9 +110,8 @@ function makeToken(userId: string, over: Partial<ApiToken> = {}): ApiToken {
   return { id: newId('apiToken'), userId, name: 'ci token', tokenHash: hash(), tokenPrefix: 'zkt_abcd', organizations: null, expiresAt: null, createdAt: T0, lastUsedAt: null, ...over };
 }
 
-function makeRefresh(userId: string, over: Partial<RefreshSession> = {}): RefreshSession {
-  const id = newId('refresh');
-  return { id, userId, familyId: id, tokenHash: hash(), expiresAt: '2026-05-27T12:34:56.000Z', createdAt: T0, usedAt: null, ...over };
+function makeRefresh(familyId: string, over: Partial<RefreshSession> = {}): RefreshSession {
+  return { id: newId('refresh'), familyId, tokenHash: hash(), expiresAt: '2026-05-27T12:34:56.000Z', createdAt: T0, usedAt: null, ...over };
 }
 
 async function expectConflict(p: Promise<unknown>): Promise<void> {
@@ -343,75 +342,82 @@ describe.each(cases)('users storage: $dialect', ({ target }) => {
   });
 
   describe('refresh tokens', () => {
-    it('create and findByHash', async () => {
+    /** A login of `userId`: its family and first token. */
+    async function login(userId: string, over: Partial<RefreshSession> = {}): Promise<RefreshSession> {
+      const id = newId('refresh');
+      const first = makeRefresh(id, { id, ...over });
+      await store.refreshTokens.createFamily({ id, userId, createdAt: T0, revokedAt: null }, first);
+      return first;
+    }
+
+    it('createFamily and findByHash (with the user and the family state)', async () => {
       const u = await user();
-      const s = makeRefresh(u.id);
-      await store.refreshTokens.create(s);
-      expect(await store.refreshTokens.findByHash(s.tokenHash)).toEqual(s);
+      const s = await login(u.id);
+      expect(await store.refreshTokens.findByHash(s.tokenHash)).toEqual({ ...s, userId: u.id, familyRevokedAt: null });
       expect(await store.refreshTokens.findByHash(hash())).toBeUndefined();
+      expect(await store.refreshTokens.familyActive(s.familyId)).toBe(true);
+      expect(await store.refreshTokens.familyActive(newId('refresh'))).toBe(false);
     });
 
-    it('markUsed succeeds once; the second call returns false and keeps the first time', async () => {
+    it('rotate: uses the token up and adds the next; using it again is reuse and revokes the family', async () => {
       const u = await user();
-      const s = makeRefresh(u.id);
-      await store.refreshTokens.create(s);
-      expect(await store.refreshTokens.markUsed(s.id, '2026-04-28T00:00:00.000Z')).toBe(true);
-      expect(await store.refreshTokens.markUsed(s.id, '2026-04-28T00:00:05.000Z')).toBe(false);
+      const s = await login(u.id);
+      const next = makeRefresh(s.familyId);
+      expect(await store.refreshTokens.rotate(s.id, next, '2026-04-28T00:00:00.000Z')).toBe('rotated');
       expect((await store.refreshTokens.findByHash(s.tokenHash))!.usedAt).toBe('2026-04-28T00:00:00.000Z');
-      expect(await store.refreshTokens.markUsed(newId('refresh'), T0)).toBe(false);
+      expect((await store.refreshTokens.findByHash(next.tokenHash))!.usedAt).toBeNull();
+      expect(await store.refreshTokens.rotate(s.id, makeRefresh(s.familyId), '2026-04-28T00:00:05.000Z')).toBe('reused');
+      expect(await store.refreshTokens.familyActive(s.familyId)).toBe(false);
+      expect((await store.refreshTokens.findByHash(next.tokenHash))!.familyRevokedAt).toBe('2026-04-28T00:00:05.000Z');
+      expect(await store.refreshTokens.rotate(next.id, makeRefresh(s.familyId), '2026-04-28T00:00:06.000Z')).toBe('revoked');
     });
 
-    it('concurrent markUsed of one token: exactly one wins', async () => {
+    it('concurrent rotations of one token: exactly one wins, and the family ends revoked', async () => {
       const u = await user();
-      const s = makeRefresh(u.id);
-      await store.refreshTokens.create(s);
-      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store.refreshTokens.markUsed(s.id, `2026-04-28T00:00:0${i}.000Z`)));
-      expect(results.filter(Boolean)).toHaveLength(1);
+      const s = await login(u.id);
+      const results = await Promise.all(Array.from({ length: 5 }, (_, i) => store.refreshTokens.rotate(s.id, makeRefresh(s.familyId), `2026-04-28T00:00:0${i}.000Z`)));
+      expect(results.filter((r) => r === 'rotated')).toHaveLength(1);
+      expect(await store.refreshTokens.familyActive(s.familyId)).toBe(false);
     });
 
-    it('revokeFamily: every unused token of that family; used ones keep their time; other families untouched', async () => {
+    it('a rotation racing a revocation never leaves a live token behind', async () => {
       const u = await user();
-      const first = makeRefresh(u.id);
-      const used = { ...makeRefresh(u.id, { familyId: first.id }), usedAt: '2026-04-27T13:00:00.000Z' };
-      const current = makeRefresh(u.id, { familyId: first.id });
-      const otherFamily = makeRefresh(u.id);
-      for (const s of [first, used, current, otherFamily]) await store.refreshTokens.create(s);
-      await store.refreshTokens.revokeFamily(first.id, '2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(first.tokenHash))!.usedAt).toBe('2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(current.tokenHash))!.usedAt).toBe('2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(used.tokenHash))!.usedAt).toBe('2026-04-27T13:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(otherFamily.tokenHash))!.usedAt).toBeNull();
-      expect(await store.refreshTokens.markUsed(current.id, '2026-04-28T00:00:01.000Z')).toBe(false);
-      expect(await store.refreshTokens.markUsed(otherFamily.id, '2026-04-28T00:00:01.000Z')).toBe(true);
+      for (let i = 0; i < 10; i++) {
+        const s = await login(u.id);
+        const next = makeRefresh(s.familyId);
+        await Promise.all([store.refreshTokens.rotate(s.id, next, T0), store.refreshTokens.revokeFamily(s.familyId, T0)]);
+        expect(await store.refreshTokens.familyActive(s.familyId)).toBe(false);
+        const found = await store.refreshTokens.findByHash(next.tokenHash);
+        if (found) expect(found.familyRevokedAt).not.toBeNull();
+      }
     });
 
-    it("revokeUser: every unused token of that user, no one else's", async () => {
+    it("revokeUser: every family of that user, no one else's", async () => {
       const u = await user();
       const other = await user();
-      const a = makeRefresh(u.id);
-      const b = makeRefresh(u.id);
-      const used = makeRefresh(u.id, { usedAt: '2026-04-27T13:00:00.000Z' });
-      const others = makeRefresh(other.id);
-      for (const s of [a, b, used, others]) await store.refreshTokens.create(s);
+      const a = await login(u.id);
+      const b = await login(u.id);
+      const o = await login(other.id);
       await store.refreshTokens.revokeUser(u.id, '2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(a.tokenHash))!.usedAt).toBe('2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(b.tokenHash))!.usedAt).toBe('2026-04-28T00:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(used.tokenHash))!.usedAt).toBe('2026-04-27T13:00:00.000Z');
-      expect((await store.refreshTokens.findByHash(others.tokenHash))!.usedAt).toBeNull();
+      expect(await store.refreshTokens.familyActive(a.familyId)).toBe(false);
+      expect(await store.refreshTokens.familyActive(b.familyId)).toBe(false);
+      expect(await store.refreshTokens.familyActive(o.familyId)).toBe(true);
     });
 
-    it('prune deletes tokens that expired strictly before the time given, used or not', async () => {
+    it('prune deletes tokens that expired strictly before the time given, and families left empty', async () => {
       const u = await user();
-      const old = makeRefresh(u.id, { expiresAt: '2026-04-01T00:00:00.000Z' });
-      const oldUsed = makeRefresh(u.id, { expiresAt: '2026-04-01T00:00:00.000Z', usedAt: '2026-03-31T00:00:00.000Z' });
-      const edge = makeRefresh(u.id, { expiresAt: '2026-04-15T00:00:00.000Z' });
-      const live = makeRefresh(u.id, { expiresAt: '2026-05-01T00:00:00.000Z' });
-      for (const s of [old, oldUsed, edge, live]) await store.refreshTokens.create(s);
+      const old = await login(u.id, { expiresAt: '2026-04-01T00:00:00.000Z' });
+      const edge = await login(u.id, { expiresAt: '2026-04-15T00:00:00.000Z' });
+      const live = await login(u.id, { expiresAt: '2026-05-01T00:00:00.000Z' });
+      const oldOfLive = makeRefresh(live.familyId, { expiresAt: '2026-04-01T00:00:00.000Z' });
+      expect(await store.refreshTokens.rotate(live.id, oldOfLive, T0)).toBe('rotated');
       await store.refreshTokens.prune('2026-04-15T00:00:00.000Z');
       expect(await store.refreshTokens.findByHash(old.tokenHash)).toBeUndefined();
-      expect(await store.refreshTokens.findByHash(oldUsed.tokenHash)).toBeUndefined();
-      expect(await store.refreshTokens.findByHash(edge.tokenHash)).toEqual(edge);
-      expect(await store.refreshTokens.findByHash(live.tokenHash)).toEqual(live);
+      expect(await store.refreshTokens.familyActive(old.familyId)).toBe(false);
+      expect(await store.refreshTokens.findByHash(edge.tokenHash)).toBeDefined();
+      expect(await store.refreshTokens.findByHash(oldOfLive.tokenHash)).toBeUndefined();
+      expect(await store.refreshTokens.findByHash(live.tokenHash)).toBeDefined();
+      expect(await store.refreshTokens.familyActive(live.familyId)).toBe(true);
     });
   });
 

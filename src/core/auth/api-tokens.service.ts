@@ -28,6 +28,12 @@ export function tokenView(t: ApiToken): ApiTokenView {
   return { id: t.id, name: t.name, tokenPrefix: t.tokenPrefix, organizations: t.organizations, expiresAt: t.expiresAt, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt };
 }
 
+/** Whether a limited caller may see or delete token `t`: only tokens limited to its organizations. */
+function withinLimit(p: OrgPrincipal, t: ApiToken): boolean {
+  if (p.organizations === null) return true;
+  return t.organizations !== null && t.organizations.every((o) => p.organizations!.includes(o));
+}
+
 export class ApiTokensService {
   private readonly touched = new Map<string, number>();
 
@@ -48,11 +54,19 @@ export class ApiTokensService {
     const now = this.clock.now();
     let expiresAt: string | null = null;
     if (b.expiresAt !== undefined && b.expiresAt !== null) {
-      const t = typeof b.expiresAt === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(b.expiresAt) ? Date.parse(b.expiresAt) : Number.NaN;
-      if (Number.isNaN(t)) errors.push(fieldError('/expiresAt', 'invalid_format', '`expiresAt` must be an RFC 3339 date-time such as 2027-01-31T00:00:00Z.'));
+      // RFC 3339: a date-time with a zone (Z or an offset), never the server's local time.
+      const t = typeof b.expiresAt === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(b.expiresAt) ? Date.parse(b.expiresAt) : Number.NaN;
+      if (Number.isNaN(t)) errors.push(fieldError('/expiresAt', 'invalid_format', '`expiresAt` must be an RFC 3339 date-time with a zone, such as 2027-01-31T00:00:00Z.'));
       else if (t <= now.getTime()) errors.push(fieldError('/expiresAt', 'out_of_range', '`expiresAt` must be in the future.'));
       else if (t - now.getTime() > MAX_LIFETIME_MS) errors.push(fieldError('/expiresAt', 'out_of_range', '`expiresAt` must be within 10 years.'));
       else expiresAt = new Date(t).toISOString();
+    }
+    // A token cannot outlive the token that creates it: without expiresAt it inherits the expiry.
+    if (p.tokenExpiresAt !== null) {
+      if (expiresAt === null && (b.expiresAt === undefined || b.expiresAt === null)) expiresAt = p.tokenExpiresAt;
+      else if (expiresAt !== null && Date.parse(expiresAt) > Date.parse(p.tokenExpiresAt)) {
+        errors.push(fieldError('/expiresAt', 'out_of_range', `\`expiresAt\` must not be later than the expiry of the token creating it (${p.tokenExpiresAt}).`));
+      }
     }
     let organizations: string[] | null = null;
     if (b.organizations !== undefined && b.organizations !== null) {
@@ -87,12 +101,14 @@ export class ApiTokensService {
     return { view: tokenView(t), token };
   }
 
+  /** The caller's tokens; a token limited to organizations sees only tokens within its limit. */
   async list(p: OrgPrincipal): Promise<ApiTokenView[]> {
-    return (await this.store.apiTokens.listByUser(p.userId)).map(tokenView);
+    return (await this.store.apiTokens.listByUser(p.userId)).filter((t) => withinLimit(p, t)).map(tokenView);
   }
 
   async delete(p: OrgPrincipal, id: string): Promise<void> {
-    if (!isId('apiToken', id) || !(await this.store.apiTokens.delete(p.userId, id.toLowerCase()))) throw new AppError('not_found', `API token ${id} was not found.`);
+    const own = isId('apiToken', id) ? (await this.store.apiTokens.listByUser(p.userId)).find((t) => t.id === id.toLowerCase()) : undefined;
+    if (!own || !withinLimit(p, own) || !(await this.store.apiTokens.delete(p.userId, own.id))) throw new AppError('not_found', `API token ${id} was not found.`);
   }
 
   /** The principal of an `X-API-TOKEN`, or a 401 problem. */
@@ -110,6 +126,6 @@ export class ApiTokensService {
       this.touched.set(t.id, now.getTime());
       await this.store.apiTokens.touch(t.id, now.toISOString());
     }
-    return { userId: user.id, email: user.email, tokenId: t.id, organizations: t.organizations, memberships: await this.store.users.memberships(user.id) };
+    return { userId: user.id, email: user.email, tokenId: t.id, organizations: t.organizations, tokenExpiresAt: t.expiresAt, memberships: await this.store.users.memberships(user.id) };
   }
 }

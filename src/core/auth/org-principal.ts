@@ -12,6 +12,8 @@ export interface OrgPrincipal {
   tokenId: string | null;
   /** Organizations the API token is limited to; null = all of the user's. */
   organizations: readonly string[] | null;
+  /** When the API token expires; null for a JWT or a token without expiry. */
+  tokenExpiresAt: string | null;
   memberships: readonly MembershipView[];
 }
 

@@ -193,8 +193,12 @@ export class OrgRecordsService {
       const field = p.subject === 'tag' ? 'tag' : p.subject === 'flags' ? 'flags' : 'value';
       return { ok: false, errors: [fieldError(`/${field}`, p.code, p.subject === null || field !== 'value' ? `\`${field}\` ${p.predicate}.` : `The ${p.subject} in \`value\` ${p.predicate}.`)] };
     }
+    // Seed 003 requires only name and value: a leading number (MX/SVCB/HTTPS priority, SRV
+    // priority/weight/port) left out defaults to 0, unless `value` carries the full RDATA.
+    const zero = (used: boolean, v: number | undefined): number | null => (v !== undefined ? v : used && !/^\s*[0-9]+\s/.test(f.value) ? 0 : null);
+    const srv = t.stored === 'SRV';
     // The SRV weight is RDATA; the A/AAAA/CNAME weight is not (a column), so it is not passed on.
-    const r = buildAnyRdata({ type: t.stored, value: f.value, priority: f.priority ?? null, weight: t.stored === 'SRV' ? (f.weight ?? null) : null, port: f.port ?? null });
+    const r = buildAnyRdata({ type: t.stored, value: f.value, priority: zero(t.extra.includes('priority'), f.priority), weight: srv ? zero(true, f.weight) : null, port: zero(srv, f.port) });
     return r;
   }
 

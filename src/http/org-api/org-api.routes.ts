@@ -55,9 +55,13 @@ export async function orgApiRoutes(app: FastifyInstance, opts: OrgApiOptions): P
   for (const type of ['application/ld+json', 'application/merge-patch+json']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => {
       try {
-        done(null, (body as string) === '' ? undefined : JSON.parse(body as string));
+        // Like Fastify's own JSON parser: a `__proto__` (or constructor.prototype) key is refused.
+        done(null, (body as string) === '' ? undefined : JSON.parse(body as string, (k, v: unknown) => {
+          if (k === '__proto__' || (k === 'constructor' && typeof v === 'object' && v !== null && 'prototype' in v)) throw new SyntaxError('prototype key');
+          return v;
+        }));
       } catch {
-        done(new AppError('invalid_request', 'The request body is not valid JSON.'), undefined);
+        done(new AppError('invalid_request', 'The request body is not valid JSON (or carries a `__proto__` key).'), undefined);
       }
     });
   }
@@ -214,7 +218,7 @@ export async function orgApiRoutes(app: FastifyInstance, opts: OrgApiOptions): P
   });
 
   app.patch('/organizations/:organizationId/domains/:domainId/dns-records/:id', {
-    schema: { tags: [RECORDS], security, summary: 'Change a dns-record (JSON merge patch: null clears a field)', params: RecordParams, body: S.DnsRecordPatch, response: { 200: S.DnsRecordRead, 415: { $ref: 'Problem#' }, ...problems } },
+    schema: { tags: [RECORDS], security, summary: 'Change a dns-record (JSON merge patch: null clears a field)', params: RecordParams, body: { content: { 'application/merge-patch+json': { schema: S.DnsRecordPatch } } }, response: { 200: S.DnsRecordRead, 415: { $ref: 'Problem#' }, ...problems } },
   }, async (req, reply) => {
     requireMergePatch(req);
     const { orgId, domain, zone } = await target(req, 'write');

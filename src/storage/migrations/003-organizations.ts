@@ -64,11 +64,20 @@ export const organizations: Migration = {
     await db.schema.createIndex('api_tokens_hash_uq').unique().on('api_tokens').column('token_hash').execute();
     await db.schema.createIndex('api_tokens_user_idx').on('api_tokens').columns(['user_id', 'id']).execute();
 
+    // A login is a family of refresh tokens (each refresh uses one up and adds the next); logout and
+    // reuse revoke the family, which also ends its access tokens (their `sid`).
+    await db.schema
+      .createTable('refresh_families')
+      .addColumn('id', key, (c) => c.primaryKey())
+      .addColumn('user_id', key, (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('refresh_families_user_idx').on('refresh_families').column('user_id').execute();
     await db.schema
       .createTable('refresh_tokens')
       .addColumn('id', key, (c) => c.primaryKey())
-      .addColumn('user_id', key, (c) => c.notNull().references('users.id').onDelete('cascade'))
-      .addColumn('family_id', key, (c) => c.notNull())
+      .addColumn('family_id', key, (c) => c.notNull().references('refresh_families.id').onDelete('cascade'))
       .addColumn('token_hash', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
@@ -76,5 +85,7 @@ export const organizations: Migration = {
       .execute();
     await db.schema.createIndex('refresh_tokens_hash_uq').unique().on('refresh_tokens').column('token_hash').execute();
     await db.schema.createIndex('refresh_tokens_family_idx').on('refresh_tokens').column('family_id').execute();
+    await db.schema.createIndex('refresh_tokens_expires_idx').on('refresh_tokens').column('expires_at').execute();
+    if (dialect === 'postgres') await sql`alter table domains alter column uuid set not null`.execute(db);
   },
 };

@@ -57,6 +57,16 @@ describe('organization API: logins and tokens', () => {
     expect((await login(srv.url, u.email, PASSWORD)).status).toBe(200);
   });
 
+  it('parallel guesses cannot slip past the limit: each attempt takes its token before the password check', async () => {
+    clock.advance(10 * 60_000);
+    const u = await makeUser(srv);
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => login(srv.url, u.email, `parallel guess ${i}`)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((x) => x === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(25);
+    clock.advance(10 * 60_000);
+  });
+
   it('failed logins are limited per client address across accounts', async () => {
     // Every test server request comes from 127.0.0.1; the earlier tests spent part of its bucket.
     clock.advance(10 * 60_000);
@@ -88,11 +98,30 @@ describe('organization API: logins and tokens', () => {
     expectOrgProblem(await client(srv.url)('POST', '/api/auth/refresh', { refresh_token: 'zkr_unknown' }), 401, 'unauthorized');
   });
 
-  it('logout ends the login: its refresh token no longer works', async () => {
+  it('logout ends the login: its refresh token and its access tokens no longer work', async () => {
     const u = await makeUser(srv);
     const t = (await login(srv.url, u.email)).body;
+    const other = (await login(srv.url, u.email)).body;
     expect((await client(srv.url)('POST', '/api/auth/logout', { refresh_token: t.refresh_token })).status).toBe(204);
     expectOrgProblem(await client(srv.url)('POST', '/api/auth/refresh', { refresh_token: t.refresh_token }), 401, 'unauthorized');
+    expectOrgProblem(await jwtClient(srv.url, t.token)('GET', '/api/organizations'), 401, 'unauthorized');
+    // Another login of the same user is not affected.
+    expect((await jwtClient(srv.url, other.token)('GET', '/api/organizations')).status).toBe(200);
+  });
+
+  it('a refresh racing a logout of the same login never leaves a working token', async () => {
+    const u = await makeUser(srv);
+    for (let i = 0; i < 5; i++) {
+      const t = (await login(srv.url, u.email)).body;
+      const [refreshed] = await Promise.all([
+        client(srv.url)('POST', '/api/auth/refresh', { refresh_token: t.refresh_token }),
+        client(srv.url)('POST', '/api/auth/logout', { refresh_token: t.refresh_token }),
+      ]);
+      if (refreshed.status === 200) {
+        expectOrgProblem(await jwtClient(srv.url, refreshed.body.token)('GET', '/api/organizations'), 401, 'unauthorized');
+        expectOrgProblem(await client(srv.url)('POST', '/api/auth/refresh', { refresh_token: refreshed.body.refresh_token }), 401, 'unauthorized');
+      }
+    }
   });
 
   it('tampered, foreign or malformed credentials are 401', async () => {
@@ -166,6 +195,22 @@ describe('organization API: logins and tokens', () => {
       expect(bad.body.violations.map((v: any) => v.propertyPath)).toEqual(['scopes', 'name', 'expiresAt', 'organizations[0]']);
     });
 
+    it('a token cannot outlive the token that creates it; expiresAt needs a time zone', async () => {
+      const u = await makeUser(srv);
+      const call = jwtClient(srv.url, (await login(srv.url, u.email)).body.token);
+      const parentExpiry = new Date(clock.now().getTime() + 3_600_000).toISOString();
+      const parent = tokenClient(srv.url, await makeToken(call, { name: 'parent', expiresAt: parentExpiry }));
+      const child = await parent('POST', '/api/api-tokens', { name: 'child' });
+      expect(child.status, child.text).toBe(201);
+      expect(child.body.expiresAt).toBe(parentExpiry);
+      const later = await parent('POST', '/api/api-tokens', { name: 'later', expiresAt: new Date(clock.now().getTime() + 7_200_000).toISOString() });
+      expect(later.status).toBe(422);
+      expect(later.body.violations.map((v: any) => v.propertyPath)).toEqual(['expiresAt']);
+      const local = await call('POST', '/api/api-tokens', { name: 'local', expiresAt: '2030-06-01T00:00:00' });
+      expect(local.status).toBe(422);
+      expect((await call('POST', '/api/api-tokens', { name: 'offset', expiresAt: '2030-06-01T00:00:00+02:00' })).body.expiresAt).toBe('2030-05-31T22:00:00.000Z');
+    });
+
     it('limited to listed organizations: others are forbidden, and a limited token cannot mint a wider one', async () => {
       const u = await makeUser(srv, { role: 'owner', newOrganization: 'first' });
       const second = await srv.services.accounts.create('second');
@@ -182,6 +227,16 @@ describe('organization API: logins and tokens', () => {
       expect(wider.body.violations[0].propertyPath).toBe('organizations');
       expect((await limited('POST', '/api/api-tokens', { name: 'other', organizations: [second.id] })).status).toBe(422);
       expect((await limited('POST', '/api/api-tokens', { name: 'same', organizations: [u.organizationId] })).status).toBe(201);
+      // It sees and deletes only tokens within its own limit.
+      const secondOnly = await call('POST', '/api/api-tokens', { name: 'only second', organizations: [second.id] });
+      const unlimited = await call('POST', '/api/api-tokens', { name: 'all' });
+      const seen = (await limited('GET', '/api/api-tokens')).body['hydra:member'].map((t: any) => t.name);
+      expect(seen).not.toContain('only second');
+      expect(seen).not.toContain('all');
+      expect(seen).toContain('only first');
+      expectOrgProblem(await limited('DELETE', `/api/api-tokens/${secondOnly.body.id}`), 404, 'not_found');
+      expectOrgProblem(await limited('DELETE', `/api/api-tokens/${unlimited.body.id}`), 404, 'not_found');
+      expect((await tokenClient(srv.url, secondOnly.body.token)('GET', '/api/organizations')).status).toBe(200);
     });
   });
 });

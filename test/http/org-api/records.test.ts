@@ -111,6 +111,36 @@ describeEachDialect(pgOk, 'organization API: dns-records', (dialect) => {
     expect(violations(await call('POST', base, { type: 9, name: 'r', value: 'ca.example.org' }))).toEqual([['tag', 'required']]);
   });
 
+  it('only name and value are required: a left-out priority, weight or port is 0', async () => {
+    const mx = await call('POST', base, { type: 4, name: 'mx0', value: 'mail.example.org' });
+    expect(mx.status, mx.text).toBe(201);
+    expect(mx.body).toMatchObject({ priority: 0, value: 'mail.example.org' });
+    const srv0 = await call('POST', base, { type: 8, name: '_sip._udp.s0', value: 'sip.example.org', port: 5060 });
+    expect(srv0.body).toMatchObject({ priority: 0, weight: 0, port: 5060 });
+    // The full RDATA in value still works (then the numbers come from it).
+    expect((await call('POST', base, { type: 4, name: 'mx1', value: '20 mail.example.org' })).body.priority).toBe(20);
+  });
+
+  it('changes DNS does not see (a weight, a comment, a Redirect) leave the serial alone', async () => {
+    const serial = async () => (await v2('GET', `/api/v2/dns-zones/${domain.zoneId}`)).body.zone.serial as number;
+    const rec = (await call('POST', base, { type: 0, name: 'quiet', value: '192.0.2.80' })).body;
+    const before = await serial();
+    const mp = { 'content-type': 'application/merge-patch+json' };
+    expect((await call('PATCH', `${base}/${rec.id}`, { weight: 9, comment: 'weighted' }, mp)).status).toBe(200);
+    const red = await call('POST', base, { type: 5, name: 'quiet-go', value: 'https://www.example.org/' });
+    expect(red.status).toBe(201);
+    expect(await serial()).toBe(before);
+    expect((await call('PATCH', `${base}/${rec.id}`, { ttl: 120 }, mp)).status).toBe(200);
+    expect(await serial()).toBeGreaterThan(before);
+  });
+
+  it('a `__proto__` key is refused, in JSON-LD and merge-patch bodies alike', async () => {
+    const rec = (await call('POST', base, { type: 0, name: 'proto', value: '192.0.2.90' })).body;
+    expectOrgProblem(await call('PATCH', `${base}/${rec.id}`, '{"ttl":null,"__proto__":{"ttl":77}}', { 'content-type': 'application/merge-patch+json' }), 400, 'invalid_request');
+    expectOrgProblem(await call('POST', base, '{"type":0,"name":"p2","value":"192.0.2.91","__proto__":{"x":1}}', { 'content-type': 'application/ld+json' }), 400, 'invalid_request');
+    expect((await call('GET', `${base}/${rec.id}`)).body.ttl).toBe(3600);
+  });
+
   it('values are checked per type, with the field named', async () => {
     expect(violations(await call('POST', base, { type: 0, name: 'v', value: '2001:db8::1' }))).toEqual([['value', 'invalid_value']]);
     expect((await call('POST', base, { type: 5, name: 'v', value: 'ftp://example.org/' })).status).toBe(422);
