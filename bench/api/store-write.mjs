@@ -67,16 +67,12 @@ const dist = resolve(opt.dist);
 const load = (p) => import(pathToFileURL(join(dist, p)).href);
 const { openStore } = await load('storage/open-store.js');
 const { createServices } = await load('core/services.js');
-const { DEFAULT_SOA_TIMERS } = await load('core/settings.js');
 const { systemClock } = await load('core/ports.js');
+const { loadConfig } = await load('config/config.js');
+const { coreSettings } = await load('cli/context.js');
 
-const settings = {
-  nameservers: ['ns1.example.net', 'ns2.example.net'],
-  hostmaster: null,
-  ttl: { default: 3600, min: 60, max: 86400 },
-  maxRecordsPerZone: 10_000_000,
-  soa: DEFAULT_SOA_TIMERS,
-};
+// The build's own defaults (every setting the services of that build need), with room for big zones.
+const settings = { ...coreSettings(loadConfig({ 'log-level': 'silent' }, {}, process.cwd())), maxRecordsPerZone: 10_000_000 };
 
 const cleanups = [];
 async function cleanupAll() {
