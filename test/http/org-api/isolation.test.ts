@@ -70,6 +70,11 @@ describeEachDialect(pgOk, 'organization API: isolation and roles', (dialect) => 
       expect(r.text).not.toContain('alice-private-value');
       expect(r.text).not.toContain(aliceDomain.name);
     }
+    // API tokens are the user's own: Bob neither sees nor deletes Alice's.
+    const aliceToken = (await alice('POST', '/api/api-tokens', { name: 'alice token' })).body;
+    expect((await bob('GET', '/api/api-tokens')).text).not.toContain(aliceToken.id);
+    expectOrgProblem(await bob('DELETE', `/api/api-tokens/${aliceToken.id}`), 404, 'not_found');
+    expect((await alice('GET', '/api/api-tokens')).text).toContain(aliceToken.id);
     // Bob's own record id format under Bob's domain does not reach Alice's record either.
     const own = `/api/organizations/${bobOrg}/domains/${bobDomain.domainUuid}/dns-records/${record.id}`;
     expectOrgProblem(await bob('GET', own), 404, 'not_found');
