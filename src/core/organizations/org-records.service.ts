@@ -11,7 +11,7 @@ import { decodeCharString, quoteOctets, utf8DecodeStrict, utf8Encode } from '../
 import { buildAnyRdata, RECORD_TYPES, rdataTargets, splitRdata } from '../records/record-types.js';
 import { MAX_COMMENT_LENGTH, type RecordsService } from '../records/records.service.js';
 import { rdataTokens } from '../records/record-descriptor.js';
-import { EXTRA_FIELDS, ORG_STORED_TYPES, ORG_TTL, orgTypeByCode, orgTypeByFilter, orgTypeOfStored, WRITABLE_FIELDS, type OrgRecordType } from './org-record-types.js';
+import { EXTRA_FIELDS, ORG_STORED_TYPES, ORG_TTL, orgTypeByCode, orgTypeByFilter, orgTypeOfStored, WRITABLE_FIELDS, type ExtraField, type OrgRecordType } from './org-record-types.js';
 
 /** A dns-record as the organization API shows it (JSON-LD keys are added by the HTTP layer). */
 export interface OrgRecordView {
@@ -100,63 +100,12 @@ export class OrgRecordsService {
 
   /** Validates a full body (a POST, or a PATCH after merging) into a candidate, or throws the violations. */
   toCandidate(zone: Zone, body: unknown): Candidate {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw violations([fieldError('', 'invalid_type', 'The request body must be a JSON object.')]);
-    const b = body as Record<string, unknown>;
-    const errors: FieldError[] = [];
-    for (const k of Object.keys(b)) {
-      if (!WRITABLE_FIELDS.includes(k)) errors.push(fieldError(`/${k}`, 'unknown_field', `\`${k}\` is not a field of dns-record; writable fields are ${WRITABLE_FIELDS.join(', ')}.`));
-    }
-    let t: OrgRecordType | undefined;
-    if (b.type === undefined || b.type === null) errors.push(fieldError('/type', 'required', '`type` is required.'));
-    else if (!isInt(b.type)) errors.push(fieldError('/type', 'invalid_type', '`type` must be an integer (0 = A ... 15 = TLSA).'));
-    else if (!(t = orgTypeByCode(b.type))) errors.push(fieldError('/type', 'out_of_range', '`type` must be between 0 and 15.'));
-    if (t) {
-      for (const f of EXTRA_FIELDS) {
-        if (!t.extra.includes(f) && b[f] !== undefined && b[f] !== null) {
-          const allowed = t.extra.length > 0 ? `; ${t.name} records accept ${t.extra.join(', ')}` : `; ${t.name} records accept only name, value, ttl and comment`;
-          errors.push(fieldError(`/${f}`, 'not_allowed', `\`${f}\` is not allowed for ${t.name} records${allowed}.`));
-        }
-      }
-    }
-    const str = (f: string, required: boolean): string | undefined => {
-      const v = b[f];
-      if (v === undefined || v === null) {
-        if (required) errors.push(fieldError(`/${f}`, 'required', `\`${f}\` is required.`));
-        return undefined;
-      }
-      if (typeof v !== 'string') {
-        errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be a string.`));
-        return undefined;
-      }
-      return v;
-    };
-    const int = (f: string, min: number, max: number): number | undefined => {
-      const v = b[f];
-      if (v === undefined || v === null) return undefined;
-      if (!isInt(v)) errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be an integer.`));
-      else if (v < min || v > max) errors.push(fieldError(`/${f}`, 'out_of_range', `\`${f}\` must be between ${min} and ${max}.`));
-      else return v;
-      return undefined;
-    };
-    const rawName = str('name', true);
-    const value = str('value', true);
-    if (value !== undefined && value.trim() === '') errors.push(fieldError('/value', 'required', '`value` must not be empty.'));
-    const ttl = int('ttl', ORG_TTL.min, ORG_TTL.max) ?? ORG_TTL.default;
-    const comment = str('comment', false) ?? null;
-    if (comment !== null && comment.length > MAX_COMMENT_LENGTH) errors.push(fieldError('/comment', 'too_long', `\`comment\` must be at most ${MAX_COMMENT_LENGTH} characters.`));
-    else if (comment !== null && comment.includes('\u0000')) errors.push(fieldError('/comment', 'invalid_value', '`comment` must not contain NUL characters.'));
-    const weight = int('weight', 0, 65535);
-    const priority = int('priority', 0, 65535);
-    const port = int('port', 0, 65535);
-    const flags = int('flags', 0, 255);
-    const monitorType = int('monitorType', 0, 2) as MonitorType | undefined;
-    const tag = str('tag', false);
-
+    const { f, t, errors } = readBody(body);
     let name = '';
-    if (rawName !== undefined) {
-      if (rawName.length > MAX_NAME_LENGTH) errors.push(fieldError('/name', 'too_long', `\`name\` must be at most ${MAX_NAME_LENGTH} characters.`));
+    if (f.name !== undefined) {
+      if (f.name.length > MAX_NAME_LENGTH) errors.push(fieldError('/name', 'too_long', `\`name\` must be at most ${MAX_NAME_LENGTH} characters.`));
       else {
-        const owner = parseName(resolveOwner(rawName, zone.name), 'owner');
+        const owner = parseName(resolveOwner(f.name, zone.name), 'owner');
         if (!owner.ok) errors.push(fieldError('/name', 'invalid_format', `\`name\` ${owner.detail}.`));
         else if (!isInZone(owner.name, zone.name)) errors.push(fieldError('/name', 'invalid_value', `\`name\` must be inside the domain ${zone.name}.`));
         else name = owner.name;
@@ -165,10 +114,10 @@ export class OrgRecordsService {
     let rdata: string | undefined;
     // The RDATA is built only from valid fields (a bad priority is reported once, as itself).
     const extrasOk = !errors.some((e) => (EXTRA_FIELDS as readonly string[]).includes(e.pointer.slice(1)));
-    if (t && extrasOk && value !== undefined && value.trim() !== '') {
-      // Fields the type does not allow were reported above; they must not reach the RDATA builder.
-      const allow = <V>(f: (typeof EXTRA_FIELDS)[number], v: V): V | undefined => (t!.extra.includes(f) ? v : undefined);
-      const built = this.buildRdata(t, { value, priority: allow('priority', priority), weight: allow('weight', weight), port: allow('port', port), flags: allow('flags', flags), tag: allow('tag', tag) });
+    if (t && extrasOk && f.value !== undefined && f.value.trim() !== '') {
+      // Fields the type does not allow were reported already; they must not reach the RDATA builder.
+      const allow = <V>(x: ExtraField, v: V): V | undefined => (t.extra.includes(x) ? v : undefined);
+      const built = this.buildRdata(t, { value: f.value, priority: allow('priority', f.priority), weight: allow('weight', f.weight), port: allow('port', f.port), flags: allow('flags', f.flags), tag: allow('tag', f.tag) });
       if (!built.ok) errors.push(...built.errors);
       else {
         rdata = built.rdata;
@@ -178,7 +127,7 @@ export class OrgRecordsService {
     }
     if (errors.length > 0 || !t || rdata === undefined) throw violations(errors);
     const smart = t.extra.includes('monitorType');
-    return { name, type: t.stored, ttl, rdata, comment, weight: smart ? (weight ?? null) : null, monitorType: smart ? (monitorType ?? 0) : 0, at: '' };
+    return { name, type: t.stored, ttl: f.ttl ?? ORG_TTL.default, rdata, comment: f.comment ?? null, weight: smart ? (f.weight ?? null) : null, monitorType: smart ? ((f.monitorType ?? 0) as MonitorType) : 0, at: '' };
   }
 
   private buildRdata(
@@ -278,4 +227,76 @@ export class OrgRecordsService {
 export function relativeName(name: string, zone: string): string {
   if (name === zone) return '';
   return name.endsWith('.' + zone) ? name.slice(0, -(zone.length + 1)) : name;
+}
+
+interface BodyFields {
+  name?: string;
+  value?: string;
+  ttl?: number;
+  comment?: string;
+  weight?: number;
+  priority?: number;
+  port?: number;
+  flags?: number;
+  monitorType?: number;
+  tag?: string;
+}
+
+/**
+ * The shape checks of a dns-record body: an object, known fields only, a type 0-15, the extra
+ * fields that type allows (seed 003), required name and value, types and ranges of each field.
+ */
+function readBody(body: unknown): { f: BodyFields; t: OrgRecordType | undefined; errors: FieldError[] } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw violations([fieldError('', 'invalid_type', 'The request body must be a JSON object.')]);
+  const b = body as Record<string, unknown>;
+  const errors: FieldError[] = [];
+  for (const k of Object.keys(b)) {
+    if (!WRITABLE_FIELDS.includes(k)) errors.push(fieldError(`/${k}`, 'unknown_field', `\`${k}\` is not a field of dns-record; writable fields are ${WRITABLE_FIELDS.join(', ')}.`));
+  }
+  let t: OrgRecordType | undefined;
+  if (b.type === undefined || b.type === null) errors.push(fieldError('/type', 'required', '`type` is required.'));
+  else if (!isInt(b.type)) errors.push(fieldError('/type', 'invalid_type', '`type` must be an integer (0 = A ... 15 = TLSA).'));
+  else if (!(t = orgTypeByCode(b.type))) errors.push(fieldError('/type', 'out_of_range', '`type` must be between 0 and 15.'));
+  for (const f of t ? EXTRA_FIELDS : []) {
+    if (!t!.extra.includes(f) && b[f] !== undefined && b[f] !== null) {
+      const allowed = t!.extra.length > 0 ? `${t!.name} records accept ${t!.extra.join(', ')}` : `${t!.name} records accept only name, value, ttl and comment`;
+      errors.push(fieldError(`/${f}`, 'not_allowed', `\`${f}\` is not allowed for ${t!.name} records; ${allowed}.`));
+    }
+  }
+  const str = (f: string, required: boolean): string | undefined => {
+    const v = b[f];
+    if (v === undefined || v === null) {
+      if (required) errors.push(fieldError(`/${f}`, 'required', `\`${f}\` is required.`));
+      return undefined;
+    }
+    if (typeof v === 'string') return v;
+    errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be a string.`));
+    return undefined;
+  };
+  const int = (f: string, min: number, max: number): number | undefined => {
+    const v = b[f];
+    if (v === undefined || v === null) return undefined;
+    if (!isInt(v)) errors.push(fieldError(`/${f}`, 'invalid_type', `\`${f}\` must be an integer.`));
+    else if (v < min || v > max) errors.push(fieldError(`/${f}`, 'out_of_range', `\`${f}\` must be between ${min} and ${max}.`));
+    else return v;
+    return undefined;
+  };
+  const f: BodyFields = {};
+  const put = <K extends keyof BodyFields>(k: K, v: BodyFields[K] | undefined): void => {
+    if (v !== undefined) f[k] = v;
+  };
+  put('name', str('name', true));
+  put('value', str('value', true));
+  if (f.value !== undefined && f.value.trim() === '') errors.push(fieldError('/value', 'required', '`value` must not be empty.'));
+  put('ttl', int('ttl', ORG_TTL.min, ORG_TTL.max));
+  put('comment', str('comment', false));
+  if (f.comment !== undefined && f.comment.length > MAX_COMMENT_LENGTH) errors.push(fieldError('/comment', 'too_long', `\`comment\` must be at most ${MAX_COMMENT_LENGTH} characters.`));
+  else if (f.comment?.includes('\u0000')) errors.push(fieldError('/comment', 'invalid_value', '`comment` must not contain NUL characters.'));
+  put('weight', int('weight', 0, 65535));
+  put('priority', int('priority', 0, 65535));
+  put('port', int('port', 0, 65535));
+  put('flags', int('flags', 0, 255));
+  put('monitorType', int('monitorType', 0, 2));
+  put('tag', str('tag', false));
+  return { f, t, errors };
 }
