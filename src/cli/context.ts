@@ -29,6 +29,7 @@ export function coreSettings(config: Config): CoreSettings {
     soa: DEFAULT_SOA_TIMERS,
     dyndns: config.dyndns,
     auth: config.auth,
+    registry: config.registry,
   };
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
-import type { AuthSettings } from '../core/settings.js';
+import type { AuthSettings, RegistrySettings } from '../core/settings.js';
 
 export interface HostPort {
   host: string;
@@ -73,6 +73,7 @@ export interface Config {
     logRetention: number;
   };
   auth: AuthSettings;
+  registry: RegistrySettings;
 }
 
 /** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
@@ -107,6 +108,8 @@ export const SETTINGS = [
   ['access-token-ttl', 'Lifetime of the JWT access tokens POST /api/auth/login issues (seconds)', '900'],
   ['refresh-token-ttl', 'Lifetime of login refresh tokens (seconds)', '2592000'],
   ['login-limit-per-account', 'Failed logins per account (email); past it every login of that account waits: RATE/s or RATE/m[,burst=N], or off', '5/m,burst=10'],
+  ['sandbox-tlds', 'TLDs the built-in sandbox registry runs (registrations, glue, DS; it publishes their zones), comma-separated, or none', 'test'],
+  ['glue-tlds', 'TLDs whose registries take glue host objects from us, comma-separated, or none', 'se,nu,test'],
   ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
 
@@ -150,6 +153,18 @@ export function parseRateLimit(text: string): RateLimitConfig {
   const burst = m[3] !== undefined ? Number(m[3]) : Math.max(1, Math.ceil(perSecond * 5));
   if (burst < 1) throw new ConfigError('--rate-limit burst must be at least 1');
   return { enabled: true, perSecond, burst };
+}
+
+/** A comma list of TLDs (`none` = empty), canonical, each a single label. */
+function parseTldList(raw: string, flag: string): string[] {
+  if (raw.trim() === 'none' || raw.trim() === '') return [];
+  const out: string[] = [];
+  for (const part of raw.split(',')) {
+    const r = parseName(part.trim().replace(/^\./, ''), 'hostname');
+    if (!r.ok || r.name.includes('.')) throw new ConfigError(`--${flag}: "${part.trim()}" is not a TLD (one label such as test)`);
+    if (!out.includes(r.name)) out.push(r.name);
+  }
+  return out;
 }
 
 function parseNameList(text: string, what: string): string[] {
@@ -325,6 +340,10 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
       rateLimit: dyndnsRateLimit,
       authFailureLimit: dyndnsAuthFailureLimit,
       logRetention: parseIntSetting(get('dyndns-log-retention') ?? '1000', 'dyndns-log-retention', 1, 1_000_000),
+    },
+    registry: {
+      sandboxTlds: parseTldList(get('sandbox-tlds') ?? 'test', 'sandbox-tlds'),
+      glueTlds: parseTldList(get('glue-tlds') ?? 'se,nu,test', 'glue-tlds'),
     },
     auth: {
       accessTokenTtl: parseIntSetting(get('access-token-ttl') ?? '900', 'access-token-ttl', 30, 86_400),

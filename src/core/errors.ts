@@ -19,8 +19,11 @@ export const ERROR_CATALOGUE = {
   conflict: { status: 409, title: 'Conflict', description: 'The request conflicts with the current state (a duplicate, a name taken by another zone, a CNAME beside other data).' },
   limit_exceeded: { status: 409, title: 'Limit exceeded', description: 'The operation would exceed a configured limit, such as the number of records a zone may hold.' },
   operation_unavailable: { status: 409, title: 'Operation unavailable', description: 'The operation does not apply to this resource in its current state (for example a registry setting on a domain registered elsewhere).' },
+  domain_locked: { status: 409, title: 'Domain locked', description: 'The registrar lock of the domain is on; turn it off (PATCH /domains/{id} registrarLockEnabled: false) before changing nameservers, glue or DNSSEC at the registry.' },
+  registry_rejected: { status: 409, title: 'Rejected by the registry', description: 'The registry of the TLD refused the operation; `registryReason` (and `registryCode`) carry its own words. Nothing changed.' },
   rate_limit_exceeded: { status: 429, title: 'Rate limit exceeded', description: 'Too many requests for this API key or client; retry after the number of seconds in `Retry-After`.' },
   internal_error: { status: 500, title: 'Internal error', description: 'An unexpected server error. The request id identifies it in the server log.' },
+  registry_unavailable: { status: 503, title: 'Registry unavailable', description: 'The registry of the TLD could not be reached or did not answer in time; nothing changed here. Retry later.' },
   service_unavailable: { status: 503, title: 'Service unavailable', description: 'The server is starting, shutting down or cannot reach its store; retry later.' },
 } as const satisfies Record<string, ErrorDefinition>;
 

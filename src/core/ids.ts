@@ -13,6 +13,8 @@ export const ID_PREFIX = {
   user: 'usr_',
   apiToken: 'tok_',
   refresh: 'rft_',
+  dnssecKey: 'dsk_',
+  job: 'job_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -58,6 +58,45 @@ export interface Domain {
   serviceStatus: ServiceStatus;
   autoRenewEnabled: boolean;
   registrarLockEnabled: boolean;
+  /** Registered domains: when the registration ends; null for external domains. */
+  expiresAt: string | null;
+  /** Registered domains: the nameserver set at the registry, as last confirmed by it. */
+  nameservers: string[];
+  /** When the nameserver set last changed (starts the DNSSEC cooldown). */
+  nameserversChangedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A host object at the registry (glue), as we last confirmed it. */
+export interface RegistryHostRecord {
+  hostname: string;
+  domainId: string;
+  ips: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** DNSSEC material held at the registry for a domain (manual DS/KEY). */
+export interface RegistryDnssecRecord {
+  id: string; // dsk_...
+  domainId: string;
+  material: import('./registry/registry-rules.js').DnssecMaterial;
+  createdAt: string;
+}
+
+export type JobStatus = 'pending' | 'done' | 'failed';
+
+/** Durable work: retried with backoff until done or out of attempts. */
+export interface Job {
+  id: string; // job_...
+  kind: string;
+  subject: string;
+  payload: Record<string, unknown>;
+  status: JobStatus;
+  runAt: string;
+  attempts: number;
+  lastError: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,6 +1,7 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
-import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, JournalEntry, Membership, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
+import type { DnssecMaterial } from './registry/registry-rules.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, JournalEntry, Membership, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -37,7 +38,12 @@ export interface DomainsRepo {
   /** A page of an account's domains by position (id order): the organization API pages by number. */
   listPage(accountId: string, q: { offset: number; limit: number }): Promise<Domain[]>;
   count(accountId: string): Promise<number>;
-  update(id: string, patch: Partial<Pick<Domain, 'autoRenewEnabled' | 'registrarLockEnabled' | 'serviceStatus' | 'kind'>> & { updatedAt: string }): Promise<Domain | undefined>;
+  /** Inserts a domain without a zone (a registration); a taken name is a `conflict`. */
+  create(domain: Domain): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<Pick<Domain, 'autoRenewEnabled' | 'registrarLockEnabled' | 'serviceStatus' | 'kind' | 'expiresAt' | 'nameservers' | 'nameserversChangedAt'>> & { updatedAt: string },
+  ): Promise<Domain | undefined>;
 }
 
 export interface ZonesRepo {
@@ -184,6 +190,61 @@ export interface RefreshTokensRepo {
   prune(before: string): Promise<void>;
 }
 
+/** Our record of what the registry holds for our domains (host objects, DNSSEC material). */
+export interface RegistrarRepo {
+  hosts(domainId: string): Promise<RegistryHostRecord[]>;
+  /** Inserts or replaces a host object record. */
+  putHost(host: RegistryHostRecord): Promise<void>;
+  deleteHost(hostname: string): Promise<boolean>;
+  dnssec(domainId: string): Promise<RegistryDnssecRecord[]>;
+  addDnssec(record: RegistryDnssecRecord): Promise<void>;
+  deleteDnssec(domainId: string, id: string): Promise<boolean>;
+}
+
+/** The sandbox registry's own state (see core/registry/sandbox-registry.ts). */
+export interface SandboxDomainRow {
+  name: string;
+  roid: string;
+  authInfo: string;
+  statuses: string[];
+  nameservers: string[];
+  dnssec: DnssecMaterial[];
+  createdAt: string;
+  expiresAt: string;
+  updatedAt: string;
+}
+
+export interface SandboxHostRow {
+  name: string;
+  domain: string;
+  addresses: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SandboxRepo {
+  domain(name: string): Promise<SandboxDomainRow | undefined>;
+  /** Inserts a domain; `exists` when the name is taken. */
+  createDomain(d: SandboxDomainRow): Promise<'created' | 'exists'>;
+  saveDomain(d: SandboxDomainRow): Promise<void>;
+  host(name: string): Promise<SandboxHostRow | undefined>;
+  hostsOf(domain: string): Promise<SandboxHostRow[]>;
+  saveHost(h: SandboxHostRow): Promise<void>;
+  deleteHost(name: string): Promise<void>;
+  /** Domains whose nameserver set names the host. */
+  domainsUsing(host: string): Promise<string[]>;
+}
+
+export interface JobsRepo {
+  /** Adds a pending job, or reschedules the pending one of the same kind and subject. */
+  enqueue(job: Job): Promise<Job>;
+  /** Pending jobs due at `now`, oldest first. */
+  due(now: string, limit: number): Promise<Job[]>;
+  save(job: Job): Promise<void>;
+  /** The newest job of a kind about a subject. */
+  latest(subject: string, kind: string): Promise<Job | undefined>;
+}
+
 /** Server-wide values (the data key check). */
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
@@ -266,6 +327,9 @@ export interface Store {
   readonly users: UsersRepo;
   readonly apiTokens: ApiTokensRepo;
   readonly refreshTokens: RefreshTokensRepo;
+  readonly registrar: RegistrarRepo;
+  readonly sandbox: SandboxRepo;
+  readonly jobs: JobsRepo;
   readonly feed: ChangeFeed;
   /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
   createZone(input: CreateZoneInput): Promise<JournalEntry>;

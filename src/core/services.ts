@@ -5,6 +5,7 @@ import { ApiTokensService } from './auth/api-tokens.service.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { OrgRecordsService } from './organizations/org-records.service.js';
 import { UsersService } from './users/users.service.js';
+import { RegistryService } from './registry/registry.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
@@ -27,6 +28,7 @@ export interface Services {
   sessions: SessionsService;
   apiTokens: ApiTokensService;
   orgRecords: OrgRecordsService;
+  registry: RegistryService;
 }
 
 /**
@@ -36,19 +38,22 @@ export interface Services {
 export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey } = {}): Services {
   const accounts = new AccountsService(store, clock);
   const records = new RecordsService(store, settings, clock);
+  const zones = new ZonesService(store, settings, clock);
+  const registry = new RegistryService(store, settings, clock, zones);
   return {
     store,
     settings,
     clock,
     accounts,
     apiKeys: new ApiKeysService(store, clock),
-    domains: new DomainsService(store, clock),
-    zones: new ZonesService(store, settings, clock),
+    domains: new DomainsService(store, clock, registry),
+    zones,
     records,
     dyndns: new DynDnsService(store, settings, clock, secrets.dataKey ?? null),
     users: new UsersService(store, clock, (name) => accounts.create(name)),
     sessions: new SessionsService(store, clock, settings.auth, secrets.dataKey?.deriveKey('access-token-v1') ?? null),
     apiTokens: new ApiTokensService(store, clock),
     orgRecords: new OrgRecordsService(store, records),
+    registry,
   };
 }

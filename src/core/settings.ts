@@ -8,7 +8,18 @@ export interface CoreSettings {
   soa: { refresh: number; retry: number; expire: number; minimum: number; ttl: number };
   dyndns: DynDnsSettings;
   auth: AuthSettings;
+  registry: RegistrySettings;
 }
+
+/** The registry layer (docs/registry.md). */
+export interface RegistrySettings {
+  /** TLDs the built-in sandbox registry is the registry of (canonical names). */
+  sandboxTlds: string[];
+  /** TLDs whose registries take host objects (glue) from us. */
+  glueTlds: string[];
+}
+
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { sandboxTlds: ['test'], glueTlds: ['se', 'nu', 'test'] };
 
 /** Logins of the organization API (POST /api/auth/login). */
 export interface AuthSettings {

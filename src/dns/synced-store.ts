@@ -50,6 +50,15 @@ export class DnsSyncedStore implements Store {
   get refreshTokens(): Store['refreshTokens'] {
     return this.inner.refreshTokens;
   }
+  get registrar(): Store['registrar'] {
+    return this.inner.registrar;
+  }
+  get sandbox(): Store['sandbox'] {
+    return this.inner.sandbox;
+  }
+  get jobs(): Store['jobs'] {
+    return this.inner.jobs;
+  }
   get feed(): Store['feed'] {
     return this.inner.feed;
   }

@@ -16,6 +16,7 @@ import { domainsRoutes } from './routes/domains.routes.js';
 import { dyndnsUpdateRoutes } from './routes/dyndns-update.routes.js';
 import { dyndnsRoutes } from './routes/dyndns.routes.js';
 import { errorsRoutes } from './routes/errors.routes.js';
+import { registryRoutes } from './routes/registry.routes.js';
 import { orgApiRoutes } from './org-api/org-api.routes.js';
 import { Problem } from './schemas/common.schema.js';
 import { AppError } from '../core/errors.js';
@@ -102,6 +103,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       installAuth(api, opts.services.apiKeys, limiter);
       await api.register(dnsZonesRoutes, { services: opts.services });
       await api.register(domainsRoutes, { services: opts.services });
+      await api.register(registryRoutes, { services: opts.services });
       await api.register(apiKeysRoutes, { services: opts.services });
       await api.register(dyndnsRoutes, { services: opts.services });
     },

@@ -2,8 +2,9 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Domain, DomainKind, ServiceStatus } from '../core/model.js';
 import type { DomainsRepo, ListQuery } from '../core/ports.js';
+import { mapConflicts } from './errors.js';
 import type { Db, DomainsTable, Executor } from './schema.js';
-import { num, selectAccountPage } from './sql-util.js';
+import { num, parseJson, selectAccountPage } from './sql-util.js';
 
 export function toDomain(r: Selectable<DomainsTable>): Domain {
   return {
@@ -15,6 +16,9 @@ export function toDomain(r: Selectable<DomainsTable>): Domain {
     serviceStatus: r.service_status as ServiceStatus,
     autoRenewEnabled: r.auto_renew_enabled === 1,
     registrarLockEnabled: r.registrar_lock_enabled === 1,
+    expiresAt: r.expires_at,
+    nameservers: parseJson<string[]>(r.nameservers) ?? [],
+    nameserversChangedAt: r.nameservers_changed_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -33,6 +37,9 @@ export async function insertDomain(db: Executor, d: Domain): Promise<void> {
       service_status: d.serviceStatus,
       auto_renew_enabled: d.autoRenewEnabled ? 1 : 0,
       registrar_lock_enabled: d.registrarLockEnabled ? 1 : 0,
+      expires_at: d.expiresAt,
+      nameservers: JSON.stringify(d.nameservers),
+      nameservers_changed_at: d.nameserversChangedAt,
       created_at: d.createdAt,
       updated_at: d.updatedAt,
     })
@@ -43,6 +50,11 @@ type DomainPatch = Parameters<DomainsRepo['update']>[1];
 
 export class SqlDomainsRepo implements DomainsRepo {
   constructor(private readonly db: Db) {}
+
+  /** A domain on its own (a registration before its zone); a taken name is a `conflict`. */
+  async create(d: Domain): Promise<void> {
+    await mapConflicts(() => insertDomain(this.db, d));
+  }
 
   async get(id: string): Promise<Domain | undefined> {
     const r = await this.db.selectFrom('domains').selectAll().where('id', '=', id).executeTakeFirst();
@@ -79,6 +91,9 @@ export class SqlDomainsRepo implements DomainsRepo {
     if (patch.registrarLockEnabled !== undefined) set.registrar_lock_enabled = patch.registrarLockEnabled ? 1 : 0;
     if (patch.serviceStatus !== undefined) set.service_status = patch.serviceStatus;
     if (patch.kind !== undefined) set.kind = patch.kind;
+    if (patch.expiresAt !== undefined) set.expires_at = patch.expiresAt;
+    if (patch.nameservers !== undefined) set.nameservers = JSON.stringify(patch.nameservers);
+    if (patch.nameserversChangedAt !== undefined) set.nameservers_changed_at = patch.nameserversChangedAt;
     const r = await this.db.updateTable('domains').set(set).where('id', '=', id).returningAll().executeTakeFirst();
     return r && toDomain(r);
   }

@@ -44,6 +44,10 @@ export interface DomainsTable {
   /** 0/1: booleans are integers on both dialects (better-sqlite3 cannot bind booleans). */
   auto_renew_enabled: number;
   registrar_lock_enabled: number;
+  expires_at: IsoTime | null;
+  /** JSON array of host names: the set at the registry, as last confirmed. */
+  nameservers: ColumnType<string, string | undefined, string>;
+  nameservers_changed_at: IsoTime | null;
   created_at: IsoTime;
   updated_at: IsoTime;
 }
@@ -179,6 +183,59 @@ export interface RefreshTokensTable {
   used_at: IsoTime | null;
 }
 
+export interface RegistryHostsTable {
+  hostname: string;
+  domain_id: string;
+  /** JSON array of canonical addresses. */
+  ips: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface RegistryDnssecTable {
+  id: string;
+  domain_id: string;
+  /** JSON DnssecMaterial. */
+  material: string;
+  created_at: IsoTime;
+}
+
+export interface SandboxDomainsTable {
+  name: string;
+  roid: string;
+  auth_info: string;
+  /** JSON arrays. */
+  statuses: string;
+  nameservers: string;
+  dnssec: string;
+  created_at: IsoTime;
+  expires_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface SandboxHostsTable {
+  name: string;
+  /** The superordinate domain (RFC 5732 2.1: the host is under it). */
+  domain: string;
+  addresses: string;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** What the job is about (a domain id): one pending job per kind and subject. */
+  subject: string;
+  payload: string;
+  status: string;
+  run_at: IsoTime;
+  attempts: number;
+  last_error: string | null;
+  created_at: IsoTime;
+  updated_at: IsoTime;
+}
+
 export interface MigrationsTable {
   id: string;
   applied_at: IsoTime;
@@ -198,6 +255,11 @@ export interface Database {
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
   refresh_families: RefreshFamiliesTable;
+  registry_hosts: RegistryHostsTable;
+  registry_dnssec: RegistryDnssecTable;
+  sandbox_domains: SandboxDomainsTable;
+  sandbox_hosts: SandboxHostsTable;
+  jobs: JobsTable;
   refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }

@@ -13,6 +13,7 @@ import { KyselySql, type SqlAccess } from './sql-runner.js';
 import { ZoneWriter } from './zone-writer.js';
 import { SqlZonesRepo } from './zones.repo.js';
 import { SqlApiTokensRepo, SqlRefreshTokensRepo, SqlUsersRepo } from './users.repo.js';
+import { SqlJobsRepo, SqlRegistrarRepo, SqlSandboxRepo } from './registry.repo.js';
 
 export class SqlStore implements Store {
   readonly accounts: SqlAccountsRepo;
@@ -26,6 +27,9 @@ export class SqlStore implements Store {
   readonly users: SqlUsersRepo;
   readonly apiTokens: SqlApiTokensRepo;
   readonly refreshTokens: SqlRefreshTokensRepo;
+  readonly registrar: SqlRegistrarRepo;
+  readonly sandbox: SqlSandboxRepo;
+  readonly jobs: SqlJobsRepo;
   readonly feed: StoreChangeFeed;
   readonly #writer: ZoneWriter;
   readonly #onClose: () => Promise<void>;
@@ -52,6 +56,9 @@ export class SqlStore implements Store {
     this.users = new SqlUsersRepo(db, sql);
     this.apiTokens = new SqlApiTokensRepo(db, sql);
     this.refreshTokens = new SqlRefreshTokensRepo(db, dialect);
+    this.registrar = new SqlRegistrarRepo(db);
+    this.sandbox = new SqlSandboxRepo(db, dialect);
+    this.jobs = new SqlJobsRepo(db, dialect);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

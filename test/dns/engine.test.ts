@@ -157,7 +157,7 @@ describe('DnsEngine', () => {
     const name = zoneName('unknown');
     const z = await other.createZone({
       zone: { ...(await svc.zones.create(accountId, zoneName('tmp'))), id: 'zone_' + 'x'.repeat(26), name, domainId: 'dom_' + 'y'.repeat(26) },
-      domain: { id: 'dom_' + 'y'.repeat(26), uuid: '00000000-0000-4000-8000-000000000001', accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
+      domain: { id: 'dom_' + 'y'.repeat(26), uuid: '00000000-0000-4000-8000-000000000001', accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, expiresAt: null, nameservers: [], nameserversChangedAt: null, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
       records: [],
     });
     // Pretend the create entry was lost: only an update arrives.

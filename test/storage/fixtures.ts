@@ -50,6 +50,9 @@ export function makeDomain(accountId: string, name: string): Domain {
     serviceStatus: 'active',
     autoRenewEnabled: false,
     registrarLockEnabled: true,
+    expiresAt: null,
+    nameservers: [],
+    nameserversChangedAt: null,
     createdAt: T0,
     updatedAt: T0,
   };

@@ -1,9 +1,10 @@
 // Domains: every zone belongs to one. A domain created with a DNS zone is "external" (registered
-// elsewhere); registry-backed domains and their settings arrive with the registry layer.
+// elsewhere); registered ones (core/registry) keep their registry settings at the registry.
 import { AppError, fieldError } from '../errors.js';
 import type { Domain } from '../model.js';
 import { listQuery, toPage } from '../pagination.js';
 import type { Clock, Store } from '../ports.js';
+import type { RegistryService } from '../registry/registry.service.js';
 
 export interface DomainPatch {
   autoRenewEnabled?: boolean;
@@ -11,7 +12,11 @@ export interface DomainPatch {
 }
 
 export class DomainsService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly registry?: RegistryService,
+  ) {}
 
   async get(accountId: string, id: string): Promise<Domain> {
     const d = await this.store.domains.get(id);
@@ -40,6 +45,10 @@ export class DomainsService {
       throw new AppError('operation_unavailable', `${d.name} is registered elsewhere; auto-renew and registrar lock are set at its registrar.`, {
         errors: fields.map((f) => fieldError(`/${f}`, 'not_allowed', `\`${f}\` applies only to domains registered through this server.`)),
       });
+    }
+    // The lock lives at the registry: set it there first, then record it.
+    if (patch.registrarLockEnabled !== undefined && patch.registrarLockEnabled !== d.registrarLockEnabled && this.registry) {
+      await this.registry.setLock(d, patch.registrarLockEnabled);
     }
     const updated = await this.store.domains.update(id, { ...patch, updatedAt: this.clock.now().toISOString() });
     if (!updated) throw new AppError('not_found', `Domain ${id} was not found.`);

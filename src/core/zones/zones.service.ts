@@ -1,11 +1,11 @@
 // DNS zones: creation (name rules, public suffixes, cross-account overlap, initial SOA and apex NS),
 // listing, deletion, and zone-file import/export, all scoped to the caller's account.
+import { randomUUID } from 'node:crypto';
 import { getPublicSuffix } from 'tldts';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import { newId } from '../ids.js';
-import { randomUUID } from 'node:crypto';
 import type { DnsRecord, Domain, Zone } from '../model.js';
-import { parseName } from '../names.js';
+import { isInZone, parseName } from '../names.js';
 import { listQuery, toPage } from '../pagination.js';
 import { nextSerial, type Clock, type Store } from '../ports.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeSet } from '../records/record-changes.js';
@@ -13,6 +13,9 @@ import { isApiRecordType, isServedType } from '../records/record-types.js';
 import type { CoreSettings } from '../settings.js';
 import { parseZoneFile } from '../zonefile/zonefile.parse.js';
 import { writeZoneFile } from '../zonefile/zonefile.write.js';
+
+/** Meta key of the account that owns the sandbox registry's TLD zones. */
+export const REGISTRY_ACCOUNT_KEY = 'registry_account_id';
 
 export interface ImportReport {
   added: number;
@@ -43,7 +46,10 @@ export class ZonesService {
 
   async create(accountId: string, rawName: string): Promise<Zone> {
     const name = validateZoneName(rawName);
+    // A sandbox registry's TLD zone (test.) delegates to the zones below it: not an overlap.
+    const registryAccount = await this.store.meta.get(REGISTRY_ACCOUNT_KEY);
     for (const z of await this.store.zones.findOverlapping(name)) {
+      if (z.accountId === registryAccount && z.name !== name && isInZone(name, z.name)) continue;
       if (z.accountId !== accountId) throw new AppError('conflict', `${name} overlaps a zone managed by another account.`, { errors: [fieldError('/name', 'conflict', '`name` overlaps a zone of another account.')] });
       if (z.name === name) throw new AppError('conflict', `The zone ${name} already exists.`, { errors: [fieldError('/name', 'conflict', `A zone named ${name} already exists.`)] });
     }
@@ -53,7 +59,7 @@ export class ZonesService {
     const iso = now.toISOString();
     const domain: Domain | null = existing
       ? null
-      : { id: newId('domain'), uuid: randomUUID(), accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, createdAt: iso, updatedAt: iso };
+      : { id: newId('domain'), uuid: randomUUID(), accountId, name, kind: 'external', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false, expiresAt: null, nameservers: [], nameserversChangedAt: null, createdAt: iso, updatedAt: iso };
     const zone: Zone = {
       id: newId('zone'),
       accountId,

@@ -2,8 +2,9 @@
 import { initial } from './001-initial.js';
 import { dyndns } from './002-dyndns.js';
 import { organizations } from './003-organizations.js';
+import { registry } from './004-registry.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const MIGRATIONS: readonly Migration[] = [initial, dyndns, organizations];
+export const MIGRATIONS: readonly Migration[] = [initial, dyndns, organizations, registry];

@@ -1,0 +1,257 @@
+// Registrations through the HostUp-style API: register a domain at its TLD's registry, manage its
+// nameserver set, glue host objects and DNSSEC material. Always the registry first, then our
+// record of what it confirmed, so our state never claims what the registry has not done.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError, fieldError, invalid } from '../errors.js';
+import { newId } from '../ids.js';
+import type { Domain, RegistryDnssecRecord } from '../model.js';
+import { isInZone, parseName } from '../names.js';
+import type { Clock, Store } from '../ports.js';
+import type { CoreSettings } from '../settings.js';
+import type { ZonesService } from '../zones/zones.service.js';
+import { RegistryError, type Registry } from './registry.port.js';
+import { checkDnssecInput, checkGlueInput, checkNameserverSet, MAX_HOSTS_PER_DOMAIN, type DnssecMaterial } from './registry-rules.js';
+import { SandboxRegistry } from './sandbox-registry.js';
+
+/** Statuses the registrar lock sets at the registry (RFC 5731 2.3). */
+export const LOCK_STATUSES = ['clientTransferProhibited', 'clientDeleteProhibited'];
+
+/** A registry failure as the API's problem (the registry's own code and reason kept). */
+export function registryProblem(e: RegistryError): AppError {
+  const extra = { ...(e.registryCode !== undefined ? { registryCode: e.registryCode } : {}), registryReason: e.registryReason ?? e.message };
+  if (e.kind === 'unavailable' || e.kind === 'auth') return new AppError('registry_unavailable', `The registry could not complete the operation: ${e.message}`, { extra });
+  if (e.kind === 'exists') return new AppError('conflict', e.message, { extra });
+  return new AppError('registry_rejected', `The registry refused: ${e.message}`, { extra });
+}
+
+async function atRegistry<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof RegistryError) throw registryProblem(e);
+    throw e;
+  }
+}
+
+export interface NameserversView {
+  domainName: string;
+  nameservers: string[];
+  nameserversChangedAt: string | null;
+  registrarLock: { enabled: boolean };
+  actions: { canChangeNameservers: boolean; reason: string | null };
+  dnssecAutoWillBeBlocked: boolean;
+  precheck: { status: string; checkedAt: string | null; error: string | null } | null;
+}
+
+export class RegistryService {
+  readonly sandbox: SandboxRegistry | null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly settings: CoreSettings,
+    private readonly clock: Clock,
+    private readonly zones: ZonesService,
+    /** Registries other than the sandbox, by TLD (EPP adapters). */
+    private readonly external: ReadonlyMap<string, Registry> = new Map(),
+  ) {
+    this.sandbox = settings.registry.sandboxTlds.length > 0 ? new SandboxRegistry(store, clock, settings, settings.registry.sandboxTlds) : null;
+  }
+
+  /** The registry of a name's TLD, or null when none is configured. */
+  registryFor(name: string): { registry: Registry; tld: string } | null {
+    const tld = name.split('.').pop()!;
+    const ext = this.external.get(tld);
+    if (ext) return { registry: ext, tld };
+    if (this.sandbox && this.settings.registry.sandboxTlds.includes(tld)) return { registry: this.sandbox, tld };
+    return null;
+  }
+
+  private registered(d: Domain): Registry {
+    if (d.kind !== 'registered') throw new AppError('operation_unavailable', `${d.name} is registered elsewhere; its nameservers, glue and DNSSEC are managed at its registrar.`);
+    const r = this.registryFor(d.name);
+    if (!r) throw new AppError('registry_unavailable', `No registry is configured for .${d.name.split('.').pop()} any more.`);
+    return r.registry;
+  }
+
+  private unlocked(d: Domain): void {
+    if (d.registrarLockEnabled) throw new AppError('domain_locked', `The registrar lock of ${d.name} is on; turn it off first (PATCH /domains/{id} with registrarLockEnabled: false).`);
+  }
+
+  /** POST /domains: registers `name` for the account and links a new DNS zone to it. */
+  async register(accountId: string, body: { name: string; years?: number; nameservers?: string[] }): Promise<Domain> {
+    const n = parseName(body.name ?? '', 'hostname');
+    if (!n.ok) throw invalid([fieldError('/name', 'invalid_format', `\`name\` ${n.detail}.`)]);
+    const name = n.name;
+    const years = body.years ?? 1;
+    if (!Number.isInteger(years) || years < 1 || years > 10) throw invalid([fieldError('/years', 'out_of_range', '`years` must be 1 to 10.')]);
+    const target = this.registryFor(name);
+    if (!target) throw new AppError('operation_unavailable', `No registry is configured for .${name.split('.').pop()}; this server registers ${[...this.settings.registry.sandboxTlds, ...this.external.keys()].map((t) => `.${t}`).join(', ') || 'no TLDs'}.`, { errors: [fieldError('/name', 'not_allowed', 'The TLD has no registry here.')] });
+    let nameservers = this.settings.nameservers;
+    if (body.nameservers !== undefined) {
+      const c = checkNameserverSet(name, { nameservers: body.nameservers }, new Map());
+      if (!c.entries) throw invalid(c.errors.map((e) => (e.pointer.startsWith('/nsips') ? { ...e, pointer: e.pointer.replace('/nsips', '/nameservers'), detail: `${e.detail} At registration a domain can only use nameservers outside it; add child nameservers after their glue exists.` } : e)));
+      nameservers = c.entries.map((e) => e.name);
+    }
+    if (await this.store.domains.getByName(name)) throw new AppError('conflict', `${name} is already a domain on this server.`, { errors: [fieldError('/name', 'conflict', 'This domain exists already.')] });
+    const reg = await atRegistry(() => target.registry.createDomain({ name, years, nameservers, authInfo: randomBytes(12).toString('base64url') }));
+    const iso = this.clock.now().toISOString();
+    const domain: Domain = {
+      id: newId('domain'), uuid: randomUUID(), accountId, name, kind: 'registered', serviceStatus: 'active', autoRenewEnabled: false, registrarLockEnabled: false,
+      expiresAt: reg.expiresAt, nameservers: reg.nameservers, nameserversChangedAt: iso, createdAt: iso, updatedAt: iso,
+    };
+    await this.store.domains.create(domain);
+    await this.zones.create(accountId, name);
+    return domain;
+  }
+
+  async nameservers(d: Domain): Promise<NameserversView> {
+    const can = d.kind === 'registered' && !d.registrarLockEnabled;
+    const job = await this.store.jobs.latest(d.id, 'zone_precheck');
+    return {
+      domainName: d.name,
+      nameservers: d.nameservers,
+      nameserversChangedAt: d.nameserversChangedAt,
+      registrarLock: { enabled: d.registrarLockEnabled },
+      actions: { canChangeNameservers: can, reason: can ? null : d.kind !== 'registered' ? 'The domain is registered elsewhere.' : 'The registrar lock is on.' },
+      dnssecAutoWillBeBlocked: can,
+      precheck: job ? { status: job.status === 'pending' ? 'queued' : job.status === 'done' ? 'passed' : 'failed', checkedAt: job.status === 'pending' ? null : job.updatedAt, error: job.lastError } : null,
+    };
+  }
+
+  /** POST /domains/{id}/nameservers → the new view, and whether a zone precheck was queued (202). */
+  async setNameservers(d: Domain, body: { nameservers?: unknown; nsips?: unknown }): Promise<{ view: NameserversView; queued: boolean }> {
+    const registry = this.registered(d);
+    this.unlocked(d);
+    const hosts = new Map((await this.store.registrar.hosts(d.id)).map((h) => [h.hostname, h.ips]));
+    const c = checkNameserverSet(d.name, body, hosts);
+    if (!c.entries) throw invalid(c.errors, 'The nameserver set failed validation.');
+    const now = this.clock.now().toISOString();
+    // Child nameservers sent with addresses: their host objects first (create or update).
+    for (const e of c.entries) {
+      if (!e.addresses) continue;
+      const exists = hosts.has(e.name);
+      if (exists && sameSet(hosts.get(e.name)!, e.addresses)) continue;
+      await atRegistry(() => (exists ? registry.updateHost(e.name, e.addresses!) : registry.createHost(e.name, e.addresses!)));
+      await this.store.registrar.putHost({ hostname: e.name, domainId: d.id, ips: e.addresses, createdAt: now, updatedAt: now });
+    }
+    const next = c.entries.map((e) => e.name);
+    const add = next.filter((n) => !d.nameservers.includes(n));
+    const rem = d.nameservers.filter((n) => !next.includes(n));
+    let updated = d;
+    if (add.length > 0 || rem.length > 0) {
+      const reg = await atRegistry(() => registry.updateDomain(d.name, { addNameservers: add, removeNameservers: rem }));
+      updated = (await this.store.domains.update(d.id, { nameservers: reg.nameservers, nameserversChangedAt: now, updatedAt: now }))!;
+    }
+    const own = sameSet(next, this.settings.nameservers);
+    if (own) {
+      // Our own nameservers: check that the zone exists and answers before anyone relies on it.
+      await this.store.jobs.enqueue({ id: newId('job'), kind: 'zone_precheck', subject: d.id, payload: { domain: d.name }, status: 'pending', runAt: now, attempts: 0, lastError: null, createdAt: now, updatedAt: now });
+    }
+    return { view: await this.nameservers(updated), queued: own };
+  }
+
+  glueAllowed(d: Domain): { allowed: boolean; reason: string | null } {
+    const tld = d.name.split('.').pop()!;
+    if (d.kind !== 'registered') return { allowed: false, reason: 'The domain is registered elsewhere; glue is managed at its registrar.' };
+    if (!this.settings.registry.glueTlds.includes(tld)) return { allowed: false, reason: `The .${tld} registry takes no glue records from this server.` };
+    if (d.registrarLockEnabled) return { allowed: false, reason: 'The registrar lock is on.' };
+    return { allowed: true, reason: null };
+  }
+
+  async glue(d: Domain) {
+    const hosts = this.glueAllowed(d).reason?.startsWith('The .') ? [] : await this.store.registrar.hosts(d.id);
+    const allowed = this.glueAllowed(d);
+    const reached = hosts.length >= MAX_HOSTS_PER_DOMAIN;
+    return {
+      domainName: d.name,
+      glueRecords: hosts.map((h) => ({ hostname: h.hostname, ips: h.ips })),
+      count: hosts.length,
+      registryLimit: { current: hosts.length, max: MAX_HOSTS_PER_DOMAIN, reached },
+      actions: { canCreateGlueRecord: allowed.allowed && reached ? { allowed: false, reason: `The registry allows at most ${MAX_HOSTS_PER_DOMAIN} host objects per domain.` } : allowed },
+    };
+  }
+
+  /** Creates or updates a host object (idempotent: the same addresses again change nothing). */
+  async putGlue(d: Domain, body: { hostname?: unknown; ips?: unknown }): Promise<{ hostname: string; ips: string[] }> {
+    const allowed = this.glueAllowed(d);
+    const c = checkGlueInput(d.name, body);
+    if (!c.hostname) throw invalid(c.errors, 'The glue record failed validation.');
+    if (!allowed.allowed) throw new AppError(d.registrarLockEnabled ? 'domain_locked' : 'operation_unavailable', allowed.reason!);
+    const registry = this.registered(d);
+    const existing = (await this.store.registrar.hosts(d.id)).find((h) => h.hostname === c.hostname);
+    if (existing && sameSet(existing.ips, c.ips!)) return { hostname: existing.hostname, ips: existing.ips };
+    if (!existing && (await this.store.registrar.hosts(d.id)).length >= MAX_HOSTS_PER_DOMAIN) {
+      throw new AppError('limit_exceeded', `${d.name} has ${MAX_HOSTS_PER_DOMAIN} glue records, the registry's limit.`, { extra: { limit: MAX_HOSTS_PER_DOMAIN } });
+    }
+    await atRegistry(() => (existing ? registry.updateHost(c.hostname!, c.ips!) : registry.createHost(c.hostname!, c.ips!)));
+    const now = this.clock.now().toISOString();
+    await this.store.registrar.putHost({ hostname: c.hostname, domainId: d.id, ips: c.ips!, createdAt: existing?.createdAt ?? now, updatedAt: now });
+    return { hostname: c.hostname, ips: c.ips! };
+  }
+
+  async deleteGlue(d: Domain, rawHostname: string): Promise<void> {
+    const n = parseName(rawHostname, 'hostname');
+    const host = n.ok ? (await this.store.registrar.hosts(d.id)).find((h) => h.hostname === n.name) : undefined;
+    if (!host) throw new AppError('not_found', `No glue record ${rawHostname} on ${d.name}.`);
+    const registry = this.registered(d);
+    this.unlocked(d);
+    if (d.nameservers.includes(host.hostname)) {
+      throw new AppError('conflict', `${host.hostname} is in the nameserver set of ${d.name}; change the nameservers first.`, { errors: [fieldError('', 'conflict', 'The host is still a nameserver of the domain.')] });
+    }
+    await atRegistry(() => registry.deleteHost(host.hostname));
+    await this.store.registrar.deleteHost(host.hostname);
+  }
+
+  async dnssec(d: Domain) {
+    const records = await this.store.registrar.dnssec(d.id);
+    const can = d.kind === 'registered' && !d.registrarLockEnabled;
+    return { domainName: d.name, records: records.map(dnssecView), actions: { canAdd: can } };
+  }
+
+  async addDnssec(d: Domain, body: Record<string, unknown>) {
+    const c = checkDnssecInput(body);
+    if (!c.material) throw invalid(c.errors, 'The DNSSEC record failed validation.');
+    const registry = this.registered(d);
+    this.unlocked(d);
+    const existing = await this.store.registrar.dnssec(d.id);
+    const same = existing.find((r) => JSON.stringify(r.material) === JSON.stringify(c.material));
+    if (same) return dnssecView(same);
+    await atRegistry(() => registry.updateDomain(d.name, { addDnssec: [c.material!] }));
+    const rec: RegistryDnssecRecord = { id: newId('dnssecKey'), domainId: d.id, material: c.material, createdAt: this.clock.now().toISOString() };
+    await this.store.registrar.addDnssec(rec);
+    return dnssecView(rec);
+  }
+
+  async deleteDnssec(d: Domain, id: string): Promise<void> {
+    const rec = (await this.store.registrar.dnssec(d.id)).find((r) => r.id === id.toLowerCase());
+    if (!rec) throw new AppError('not_found', `No DNSSEC record ${id} on ${d.name}.`);
+    const registry = this.registered(d);
+    this.unlocked(d);
+    await atRegistry(() => registry.updateDomain(d.name, { removeDnssec: [rec.material] }));
+    await this.store.registrar.deleteDnssec(d.id, rec.id);
+  }
+
+  /** The registrar lock at the registry (statuses), before the domain row records it. */
+  async setLock(d: Domain, enabled: boolean): Promise<void> {
+    const registry = this.registered(d);
+    await atRegistry(() => registry.updateDomain(d.name, enabled ? { addStatuses: LOCK_STATUSES } : { removeStatuses: LOCK_STATUSES }));
+  }
+
+  /** Job `zone_precheck`: the domain's zone exists here, is active and holds its apex NS. */
+  async precheck(domainId: string): Promise<void> {
+    const d = await this.store.domains.get(domainId);
+    if (!d) throw new Error('the domain no longer exists');
+    const zone = await this.store.zones.getByDomainId(d.id);
+    if (!zone) throw new Error(`no DNS zone for ${d.name} on this server; create it before pointing the domain here`);
+    if (zone.status !== 'active') throw new Error(`the zone ${zone.name} is ${zone.status}`);
+    if (!isInZone(d.name, zone.name)) throw new Error('the zone does not match the domain');
+  }
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+export function dnssecView(r: RegistryDnssecRecord): { id: string } & DnssecMaterial & { createdAt: string } {
+  return { id: r.id, ...r.material, createdAt: r.createdAt };
+}
