@@ -54,6 +54,7 @@ export const COMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['option
     'new-organization': { type: 'string' },
     role: { type: 'string' },
   }),
+  jobs: optionSpec(),
   openapi: optionSpec(),
 };
 
@@ -103,6 +104,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     // Command modules are loaded on demand: `--help` and usage errors stay fast.
     if (command === 'serve') return await (await import('./serve.command.js')).serveCommand(ctx);
     if (command === 'users') return await (await import('./users.command.js')).usersCommand(ctx);
+    if (command === 'jobs') return await (await import('./jobs.command.js')).jobsCommand(ctx);
     const admin = await import('./admin.commands.js');
     switch (command) {
       case 'accounts':

@@ -12,6 +12,8 @@ import { systemClock } from '../core/ports.js';
 import { createServices } from '../core/services.js';
 import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { buildApp } from '../http/app.js';
+import { jobHandlers } from '../jobs/handlers.js';
+import { JobRunner } from '../jobs/job-runner.js';
 import { openStore } from '../storage/open-store.js';
 import { coreSettings, splitSchema, type CommandContext } from './context.js';
 import { loadDataKey } from './data-key-file.js';
@@ -58,6 +60,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         `or POST /api/v2/api-keys.\n\n`,
     );
   }
+  const stopJobs = new JobRunner(services.store, systemClock, jobHandlers(services)).start(5000, (err) => logger.error({ err }, 'jobs: a pass failed'));
   if (config.nameservers.join(',') === 'ns1.example.net,ns2.example.net') {
     logger.warn('using the example nameservers ns1.example.net and ns2.example.net; set --nameservers for real zones');
   }
@@ -105,6 +108,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   ctx.io.out(`zonekeeper: HTTP API listening on ${address} (store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}); docs at ${address}/docs\n`);
 
   await stopped;
+  stopJobs();
   await app.close();
   await dns?.close();
   await store.close();

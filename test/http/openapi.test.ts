@@ -32,6 +32,9 @@ describe('OpenAPI document', () => {
       ['post', '/api/v2/dns-zones/{zoneId}/records/batch'], ['post', '/api/v2/dns-zones/{zoneId}/import'], ['get', '/api/v2/dns-zones/{zoneId}/export'],
       ['get', '/api/v2/domains'], ['get', '/api/v2/domains/{domainId}'], ['patch', '/api/v2/domains/{domainId}'], ['get', '/api/v2/domains/{domainId}/dns'],
       ['get', '/api/v2/api-keys'], ['post', '/api/v2/api-keys'], ['delete', '/api/v2/api-keys/{keyId}'],
+      ['post', '/api/v2/domains'], ['get', '/api/v2/domains/{domainId}/nameservers'], ['post', '/api/v2/domains/{domainId}/nameservers'],
+      ['get', '/api/v2/domains/{domainId}/glue-records'], ['post', '/api/v2/domains/{domainId}/glue-records'], ['delete', '/api/v2/domains/{domainId}/glue-records/{hostname}'],
+      ['get', '/api/v2/domains/{domainId}/dnssec'], ['post', '/api/v2/domains/{domainId}/dnssec'], ['delete', '/api/v2/domains/{domainId}/dnssec/{recordId}'],
     ];
     for (const [method, p] of expected) {
       const op = doc.paths[p!]?.[method!];

@@ -148,7 +148,8 @@ function parseResponse(el: XmlElement): EppResponse {
 }
 
 function toText(input: string | Uint8Array): string {
-  if (typeof input === 'string') return input;
+  // A byte order mark is not markup (XML 1.0 §4.3.3); TextDecoder drops it from bytes, so drop it from text too.
+  if (typeof input === 'string') return input.startsWith('\uFEFF') ? input.slice(1) : input;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(input);
   } catch (error) {

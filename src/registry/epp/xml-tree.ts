@@ -11,7 +11,7 @@ export interface XmlElement {
   /** Attributes other than namespace declarations, by name as written (EPP's own are unprefixed). */
   readonly attrs: ReadonlyMap<string, string>;
   readonly children: readonly XmlElement[];
-  /** The element's own character data (CDATA included), whitespace-trimmed per text run. */
+  /** The element's own character data (CDATA included), leading and trailing whitespace trimmed. */
   readonly text: string;
 }
 
@@ -81,7 +81,7 @@ const parser = new XMLParser({
   attributeNamePrefix: '',
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  trimValues: false, // trimmed per element below, so text around CDATA keeps its spaces
   ignoreDeclaration: true,
   ignorePiTags: true,
   processEntities: true,
@@ -149,7 +149,7 @@ function toElement(node: OrderedNode, parentScope: Scope): XmlElement {
     if (Object.hasOwn(child, TEXT_KEY)) text += String(child[TEXT_KEY]);
     else children.push(toElement(child, scope));
   }
-  return { ns, name: colon === -1 ? qname : qname.slice(colon + 1), attrs, children, text };
+  return { ns, name: colon === -1 ? qname : qname.slice(colon + 1), attrs, children, text: text.trim() };
 }
 
 /** Parses a whole document into its root element; anything not well-formed XML throws EppProtocolError. */

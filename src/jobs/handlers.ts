@@ -1,0 +1,10 @@
+// The job kinds zonekeeper runs, wired to the services that do the work.
+import type { Services } from '../core/services.js';
+import type { JobHandler } from './job-runner.js';
+
+export function jobHandlers(services: Services): Record<string, JobHandler> {
+  return {
+    // After a switch to this server's nameservers: the zone exists and is active (docs/registry.md).
+    zone_precheck: (job) => services.registry.precheck(job.subject),
+  };
+}
