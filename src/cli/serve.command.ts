@@ -11,6 +11,7 @@ import { resolveAliasUpstream } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices } from '../core/services.js';
 import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
+import { probeSoa } from '../dns/probe.js';
 import { buildApp } from '../http/app.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -102,6 +103,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
       if (e instanceof DnsListenError) throw new Error(e.message);
       throw e;
     }
+    const probeHost = dns.host;
+    services.registry.setZoneProbe((zone) => probeSoa(probeHost, dns.port, zone));
   } else {
     logger.info('DNS is off (--dns off)');
   }

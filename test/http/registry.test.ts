@@ -8,6 +8,7 @@ import { dig, requireDigTools, statusOf } from '../helpers/dns.js';
 import { client, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeEachDialect, expectProblem, pgFor, type Call } from './support.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
+import { probeSoa } from '../../src/dns/probe.js';
 
 const pgOk = await pgFor('registry');
 const digOk = requireDigTools('registry');
@@ -63,9 +64,21 @@ describeEachDialect(pgOk, 'registry layer (sandbox)', (dialect) => {
       const own = await api('POST', url, { nameservers: ['ns2.example.net', 'ns1.example.net'] });
       expect(own.status, own.text).toBe(202);
       expect(own.body.precheck).toMatchObject({ status: 'queued' });
+      if (srv.dns) srv.services.registry.setZoneProbe((zone) => probeSoa('127.0.0.1', srv.dns!.port, zone));
       const runner = new JobRunner(srv.services.store, srv.services.clock, { zone_precheck: (j) => srv.services.registry.precheck(j.subject) });
       expect((await runner.runDue()).done).toBeGreaterThanOrEqual(1);
       expect((await api('GET', url)).body.precheck).toMatchObject({ status: 'passed', error: null });
+      // Without its zone the precheck fails, says why, and is retried later.
+      const d2 = await register();
+      expect((await api('DELETE', `/api/v2/dns-zones/${d2.zoneId}`)).status).toBe(204);
+      expect((await api('POST', `/api/v2/domains/${d2.id}/nameservers`, { nameservers: ['ns1.example.org', 'ns2.example.org'] })).status).toBe(200);
+      expect((await api('POST', `/api/v2/domains/${d2.id}/nameservers`, { nameservers: ['ns1.example.net', 'ns2.example.net'] })).status).toBe(202);
+      await runner.runDue();
+      expect((await api('GET', `/api/v2/domains/${d2.id}/nameservers`)).body.precheck).toMatchObject({ status: 'queued', error: expect.stringMatching(/no DNS zone/) });
+      if (srv.dns) {
+        expect(await probeSoa('127.0.0.1', srv.dns.port, d.name)).toBeNull();
+        expect(await probeSoa('127.0.0.1', srv.dns.port, 'not-served.example.org')).toMatch(/rcode 5|not authoritative/);
+      }
     });
 
     it('enforces 2-13, host names, no duplicates, addresses only and always for child nameservers', async () => {

@@ -45,6 +45,8 @@ export interface NameserversView {
 
 export class RegistryService {
   readonly sandbox: SandboxRegistry | null;
+  /** Asks this server's DNS whether it answers for a zone (null = it does); set by `serve`. */
+  #probe: ((zone: string) => Promise<string | null>) | null = null;
 
   constructor(
     private readonly store: Store,
@@ -114,7 +116,8 @@ export class RegistryService {
       registrarLock: { enabled: d.registrarLockEnabled },
       actions: { canChangeNameservers: can, reason: can ? null : d.kind !== 'registered' ? 'The domain is registered elsewhere.' : 'The registrar lock is on.' },
       dnssecAutoWillBeBlocked: can,
-      precheck: job ? { status: job.status === 'pending' ? 'queued' : job.status === 'done' ? 'passed' : 'failed', checkedAt: job.status === 'pending' ? null : job.updatedAt, error: job.lastError } : null,
+      // A pending job that failed before is being retried: still queued, with the last error.
+      precheck: job ? { status: job.status === 'pending' ? 'queued' : job.status === 'done' ? 'passed' : 'failed', checkedAt: job.attempts > 0 ? job.updatedAt : null, error: job.lastError } : null,
     };
   }
 
@@ -237,7 +240,14 @@ export class RegistryService {
     await atRegistry(() => registry.updateDomain(d.name, enabled ? { addStatuses: LOCK_STATUSES } : { removeStatuses: LOCK_STATUSES }));
   }
 
-  /** Job `zone_precheck`: the domain's zone exists here, is active and holds its apex NS. */
+  setZoneProbe(probe: (zone: string) => Promise<string | null>): void {
+    this.#probe = probe;
+  }
+
+  /**
+   * Job `zone_precheck`: the domain's zone exists here and is active, and — when this process runs
+   * the DNS server — that server answers it authoritatively (a SOA query).
+   */
   async precheck(domainId: string): Promise<void> {
     const d = await this.store.domains.get(domainId);
     if (!d) throw new Error('the domain no longer exists');
@@ -245,6 +255,8 @@ export class RegistryService {
     if (!zone) throw new Error(`no DNS zone for ${d.name} on this server; create it before pointing the domain here`);
     if (zone.status !== 'active') throw new Error(`the zone ${zone.name} is ${zone.status}`);
     if (!isInZone(d.name, zone.name)) throw new Error('the zone does not match the domain');
+    const why = this.#probe ? await this.#probe(zone.name) : null;
+    if (why !== null) throw new Error(why);
   }
 }
 

@@ -277,6 +277,7 @@ describe('malformed and hostile input → EppProtocolError', () => {
     ['a reference to an undeclared entity', LOGOUT_RESPONSE.replace('ending session', '&nbsp;'), /undeclared entity/],
     ['a bare ampersand', LOGOUT_RESPONSE.replace('ending session', 'this & that'), /not well formed/],
     ['a character reference to U+0000', LOGOUT_RESPONSE.replace('ending session', '&#0;'), /character reference/],
+    ['nesting deeper than any EPP frame needs', `${EPP_OPEN}${'<a>'.repeat(100)}${'</a>'.repeat(100)}</epp>`, /nested/],
     ['bytes that are not UTF-8', Uint8Array.from([0x3c, 0x65, 0xff, 0xfe, 0x3e]), /UTF-8/],
   ];
   it.each(cases)('%s', (_, input, reason) => {

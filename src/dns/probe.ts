@@ -1,0 +1,42 @@
+// Asks a DNS server (our own, over UDP) whether it answers authoritatively for a zone: a SOA query
+// without recursion that must come back NOERROR with the AA bit and an answer. Used by the zone
+// precheck after a domain is pointed at this server's nameservers.
+import dgram from 'node:dgram';
+import { isIP } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { CLASS, TYPE } from './wire/constants.js';
+import { nameToWire } from './wire/name.js';
+import { WireWriter } from './wire/writer.js';
+
+/** Why a zone does not answer, or null when it does. */
+export function probeSoa(host: string, port: number, zone: string, timeoutMs = 2000): Promise<string | null> {
+  // A wildcard listen address is reached on the loopback of its family.
+  const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const id = randomInt(0, 65536);
+  const w = new WireWriter(512);
+  for (const v of [id, 0, 1, 0, 0, 0]) w.u16(v);
+  w.name(nameToWire(zone), false);
+  w.u16(TYPE.SOA);
+  w.u16(CLASS.IN);
+  const query = w.finish();
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(isIP(target) === 6 ? 'udp6' : 'udp4');
+    const done = (why: string | null) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(why);
+    };
+    const timer = setTimeout(() => done(`no answer from ${target}:${port} within ${timeoutMs} ms`), timeoutMs);
+    sock.on('error', (err) => done(`cannot ask ${target}:${port}: ${err.message}`));
+    sock.on('message', (msg) => {
+      if (msg.length < 12 || msg.readUInt16BE(0) !== id) return;
+      const flags = msg.readUInt16BE(2);
+      const rcode = flags & 0x0f;
+      if (rcode !== 0) return done(`the server answers ${zone} SOA with rcode ${rcode}`);
+      if ((flags & 0x0400) === 0) return done(`the server is not authoritative for ${zone}`);
+      if (msg.readUInt16BE(6) === 0) return done(`the server has no SOA for ${zone}`);
+      done(null);
+    });
+    sock.send(query, port, target);
+  });
+}
