@@ -6,7 +6,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
-import type { AuthSettings, RegistrySettings } from '../core/settings.js';
+import type { AuthSettings, EppRegistryConfig, RegistrySettings } from '../core/settings.js';
 
 export interface HostPort {
   host: string;
@@ -109,6 +109,7 @@ export const SETTINGS = [
   ['refresh-token-ttl', 'Lifetime of login refresh tokens (seconds)', '2592000'],
   ['login-limit-per-account', 'Failed logins per account (email); past it every login of that account waits: RATE/s or RATE/m[,burst=N], or off', '5/m,burst=10'],
   ['sandbox-tlds', 'TLDs the built-in sandbox registry runs (registrations, glue, DS; it publishes their zones), comma-separated, or none', 'test'],
+  ['epp-registries', 'Real registries over EPP, per TLD: TLD=epps://CLID:PASSWORD@HOST:PORT[?ca=FILE&servername=NAME], comma-separated', ''],
   ['glue-tlds', 'TLDs whose registries take glue host objects from us, comma-separated, or none', 'se,nu,test'],
   ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
@@ -153,6 +154,35 @@ export function parseRateLimit(text: string): RateLimitConfig {
   const burst = m[3] !== undefined ? Number(m[3]) : Math.max(1, Math.ceil(perSecond * 5));
   if (burst < 1) throw new ConfigError('--rate-limit burst must be at least 1');
   return { enabled: true, perSecond, burst };
+}
+
+/** `--epp-registries`: TLD=epps://CLID:PASSWORD@HOST:PORT[?ca=FILE&servername=NAME], comma-separated. */
+function parseEppRegistries(raw: string): EppRegistryConfig[] {
+  const out: EppRegistryConfig[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    const tld = eq > 0 ? part.slice(0, eq).trim().replace(/^\./, '').toLowerCase() : '';
+    let url: URL;
+    try {
+      url = new URL(part.slice(eq + 1));
+    } catch {
+      throw new ConfigError(`--epp-registries: "${part}" is not TLD=epps://CLID:PASSWORD@HOST:PORT`);
+    }
+    if (!/^[a-z0-9-]{1,63}$/.test(tld)) throw new ConfigError(`--epp-registries: "${tld}" is not a TLD`);
+    if (url.protocol !== 'epps:') throw new ConfigError(`--epp-registries: ${tld} must use epps:// (EPP over TLS, RFC 5734)`);
+    if (url.username === '' || url.password === '') throw new ConfigError(`--epp-registries: ${tld} needs the client id and password (epps://CLID:PASSWORD@HOST:PORT)`);
+    if (out.some((r) => r.tld === tld)) throw new ConfigError(`--epp-registries: ${tld} is given twice`);
+    out.push({
+      tld,
+      host: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port === '' ? 700 : Number(url.port),
+      clID: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      caFile: url.searchParams.get('ca'),
+      servername: url.searchParams.get('servername'),
+    });
+  }
+  return out;
 }
 
 /** A comma list of TLDs (`none` = empty), canonical, each a single label. */
@@ -344,6 +374,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     registry: {
       sandboxTlds: parseTldList(get('sandbox-tlds') ?? 'test', 'sandbox-tlds'),
       glueTlds: parseTldList(get('glue-tlds') ?? 'se,nu,test', 'glue-tlds'),
+      epp: parseEppRegistries(get('epp-registries') ?? ''),
     },
     auth: {
       accessTokenTtl: parseIntSetting(get('access-token-ttl') ?? '900', 'access-token-ttl', 30, 86_400),

@@ -5,6 +5,7 @@ import { ApiTokensService } from './auth/api-tokens.service.js';
 import { SessionsService } from './auth/sessions.service.js';
 import { OrgRecordsService } from './organizations/org-records.service.js';
 import { UsersService } from './users/users.service.js';
+import type { Registry } from './registry/registry.port.js';
 import { RegistryService } from './registry/registry.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
@@ -35,11 +36,11 @@ export interface Services {
  * `secrets.dataKey` seals secrets that are shown again (DynDNS tokens); without it those operations
  * answer 503 (CLI commands that never touch them open no key).
  */
-export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey } = {}): Services {
+export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey; registries?: ReadonlyMap<string, Registry> } = {}): Services {
   const accounts = new AccountsService(store, clock);
   const records = new RecordsService(store, settings, clock);
   const zones = new ZonesService(store, settings, clock);
-  const registry = new RegistryService(store, settings, clock, zones);
+  const registry = new RegistryService(store, settings, clock, zones, secrets.registries);
   return {
     store,
     settings,

@@ -17,9 +17,22 @@ export interface RegistrySettings {
   sandboxTlds: string[];
   /** TLDs whose registries take host objects (glue) from us. */
   glueTlds: string[];
+  /** Real registries over EPP (serve connects to them; the core sees only the Registry port). */
+  epp: EppRegistryConfig[];
 }
 
-export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { sandboxTlds: ['test'], glueTlds: ['se', 'nu', 'test'] };
+export interface EppRegistryConfig {
+  tld: string;
+  host: string;
+  port: number;
+  clID: string;
+  password: string;
+  /** A PEM file of CAs to trust for this registry (else the system's). */
+  caFile: string | null;
+  servername: string | null;
+}
+
+export const DEFAULT_REGISTRY_SETTINGS: RegistrySettings = { sandboxTlds: ['test'], glueTlds: ['se', 'nu', 'test'], epp: [] };
 
 /** Logins of the organization API (POST /api/auth/login). */
 export interface AuthSettings {
