@@ -50,6 +50,12 @@ describeEachDialect(pgOk, 'registry layer (sandbox)', (dialect) => {
       expectProblem(await api('POST', '/api/v2/domains', { name: `a.${unique()}` }), 409, 'registry_rejected');
       expectProblem(await api('POST', '/api/v2/domains', { name: unique(), color: 'red' }), 400, 'invalid_request');
       expectProblem(await api('POST', '/api/v2/domains', { name: unique(), nameservers: ['ns1.example.net'] }), 400, 'invalid_request');
+      // A zone of another account below the name: refused before the registry is asked.
+      const name = unique();
+      const other = client(srv.url, (await srv.makeAccount('squatter')).token);
+      expect((await other('POST', '/api/v2/dns-zones', { name: `sub.${name}` })).status).toBe(201);
+      expectProblem(await api('POST', '/api/v2/domains', { name }), 409, 'conflict');
+      expect((await srv.services.registry.sandbox!.checkDomains([name]))[0]!.available).toBe(true);
     });
   });
 

@@ -8,7 +8,7 @@ import type { Domain, RegistryDnssecRecord } from '../model.js';
 import { isInZone, parseName } from '../names.js';
 import type { Clock, Store } from '../ports.js';
 import type { CoreSettings } from '../settings.js';
-import type { ZonesService } from '../zones/zones.service.js';
+import { REGISTRY_ACCOUNT_KEY, type ZonesService } from '../zones/zones.service.js';
 import { RegistryError, type Registry } from './registry.port.js';
 import { checkDnssecInput, checkGlueInput, checkNameserverSet, MAX_HOSTS_PER_DOMAIN, type DnssecMaterial } from './registry-rules.js';
 import { SandboxRegistry } from './sandbox-registry.js';
@@ -95,6 +95,12 @@ export class RegistryService {
       nameservers = c.entries.map((e) => e.name);
     }
     if (await this.store.domains.getByName(name)) throw new AppError('conflict', `${name} is already a domain on this server.`, { errors: [fieldError('/name', 'conflict', 'This domain exists already.')] });
+    // The linked zone must be possible before the registry is asked (no registration without it).
+    const registryAccount = await this.store.meta.get(REGISTRY_ACCOUNT_KEY);
+    for (const z of await this.store.zones.findOverlapping(name)) {
+      if (z.accountId === registryAccount && z.name !== name) continue;
+      if (z.accountId !== accountId) throw new AppError('conflict', `${name} overlaps a zone managed by another account.`, { errors: [fieldError('/name', 'conflict', '`name` overlaps a zone of another account.')] });
+    }
     const reg = await atRegistry(() => target.registry.createDomain({ name, years, nameservers, authInfo: randomBytes(12).toString('base64url') }));
     const iso = this.clock.now().toISOString();
     const domain: Domain = {
@@ -153,16 +159,19 @@ export class RegistryService {
     return { view: await this.nameservers(updated), queued: own };
   }
 
+  private glueTld(d: Domain): boolean {
+    return this.settings.registry.glueTlds.includes(d.name.split('.').pop()!);
+  }
+
   glueAllowed(d: Domain): { allowed: boolean; reason: string | null } {
-    const tld = d.name.split('.').pop()!;
     if (d.kind !== 'registered') return { allowed: false, reason: 'The domain is registered elsewhere; glue is managed at its registrar.' };
-    if (!this.settings.registry.glueTlds.includes(tld)) return { allowed: false, reason: `The .${tld} registry takes no glue records from this server.` };
+    if (!this.glueTld(d)) return { allowed: false, reason: `The .${d.name.split('.').pop()} registry takes no glue records from this server.` };
     if (d.registrarLockEnabled) return { allowed: false, reason: 'The registrar lock is on.' };
     return { allowed: true, reason: null };
   }
 
   async glue(d: Domain) {
-    const hosts = this.glueAllowed(d).reason?.startsWith('The .') ? [] : await this.store.registrar.hosts(d.id);
+    const hosts = this.glueTld(d) ? await this.store.registrar.hosts(d.id) : [];
     const allowed = this.glueAllowed(d);
     const reached = hosts.length >= MAX_HOSTS_PER_DOMAIN;
     return {
