@@ -6,5 +6,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
     // After a switch to this server's nameservers: the zone exists and is active (docs/registry.md).
     zone_precheck: (job) => services.registry.precheck(job.subject),
+    // A registry operation that found the registry unavailable, repeated until it completes.
+    registry_retry: (job) => services.registry.retry(job.payload),
   };
 }

@@ -6,6 +6,17 @@ import type { Clock, Store } from '../core/ports.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
+/**
+ * Thrown by a handler when retrying cannot help: the job ends as failed, with this message. (Core
+ * code, which cannot import this module, throws an error with `final: true` instead.)
+ */
+export class FinalJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FinalJobError';
+  }
+}
+
 export interface JobRunnerOptions {
   /** Attempts before a job is marked failed. */
   maxAttempts?: number;
@@ -56,7 +67,7 @@ export class JobRunner {
       const delay = Math.min(3_600_000, (this.opts.retryBaseMs ?? 30_000) * 2 ** (attempts - 1));
       await this.store.jobs.save({
         ...job,
-        status: attempts >= max ? 'failed' : 'pending',
+        status: attempts >= max || err instanceof FinalJobError || (err as { final?: unknown }).final === true ? 'failed' : 'pending',
         attempts,
         lastError: (err as Error).message,
         runAt: new Date(now.getTime() + delay).toISOString(),

@@ -9,6 +9,8 @@ import { coreSettings } from '../../src/cli/context.js';
 import { systemClock, type Clock, type Store } from '../../src/core/ports.js';
 import { createServices, type Services } from '../../src/core/services.js';
 import { DataKey } from '../../src/core/crypto/data-key.js';
+import type { Registry } from '../../src/core/registry/registry.port.js';
+import type { CoreSettings } from '../../src/core/settings.js';
 import type { Scope } from '../../src/core/model.js';
 import { DnsService } from '../../src/dns/index.js';
 import { buildApp } from '../../src/http/app.js';
@@ -46,6 +48,8 @@ export interface TestServerOptions {
    * writes resolving only once DNS serves them, as in `zonekeeper serve`.
    */
   dns?: boolean;
+  /** Registries by TLD (a test double of the Registry port, e.g. one that goes down on command). */
+  registries?: (services: { store: Store; clock: Clock; settings: CoreSettings }) => ReadonlyMap<string, Registry>;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
@@ -70,7 +74,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       })
     : null;
   await dns?.start();
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), clock, { dataKey: DataKey.generate() });
+  const wrapped = dns ? dns.wrap(store) : store;
+  const settings = coreSettings(config);
+  const registries = opts.registries?.({ store: wrapped, clock, settings });
+  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), ...(registries ? { registries } : {}) });
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

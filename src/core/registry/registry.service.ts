@@ -127,8 +127,7 @@ export class RegistryService {
     };
   }
 
-  /** POST /domains/{id}/nameservers → the new view, and whether a zone precheck was queued (202). */
-  async setNameservers(d: Domain, body: { nameservers?: unknown; nsips?: unknown }): Promise<{ view: NameserversView; queued: boolean }> {
+  private async doSetNameservers(d: Domain, body: { nameservers?: unknown; nsips?: unknown }): Promise<{ view: NameserversView; queued: boolean }> {
     const registry = this.registered(d);
     this.unlocked(d);
     const hosts = new Map((await this.store.registrar.hosts(d.id)).map((h) => [h.hostname, h.ips]));
@@ -183,8 +182,7 @@ export class RegistryService {
     };
   }
 
-  /** Creates or updates a host object (idempotent: the same addresses again change nothing). */
-  async putGlue(d: Domain, body: { hostname?: unknown; ips?: unknown }): Promise<{ hostname: string; ips: string[] }> {
+  private async doPutGlue(d: Domain, body: { hostname?: unknown; ips?: unknown }): Promise<{ hostname: string; ips: string[] }> {
     const allowed = this.glueAllowed(d);
     const c = checkGlueInput(d.name, body);
     if (!c.hostname) throw invalid(c.errors, 'The glue record failed validation.');
@@ -201,7 +199,7 @@ export class RegistryService {
     return { hostname: c.hostname, ips: c.ips! };
   }
 
-  async deleteGlue(d: Domain, rawHostname: string): Promise<void> {
+  private async doDeleteGlue(d: Domain, rawHostname: string): Promise<void> {
     const n = parseName(rawHostname, 'hostname');
     const host = n.ok ? (await this.store.registrar.hosts(d.id)).find((h) => h.hostname === n.name) : undefined;
     if (!host) throw new AppError('not_found', `No glue record ${rawHostname} on ${d.name}.`);
@@ -220,7 +218,7 @@ export class RegistryService {
     return { domainName: d.name, records: records.map(dnssecView), actions: { canAdd: can } };
   }
 
-  async addDnssec(d: Domain, body: Record<string, unknown>) {
+  private async doAddDnssec(d: Domain, body: Record<string, unknown>): Promise<ReturnType<typeof dnssecView>> {
     const c = checkDnssecInput(body);
     if (!c.material) throw invalid(c.errors, 'The DNSSEC record failed validation.');
     const registry = this.registered(d);
@@ -234,7 +232,7 @@ export class RegistryService {
     return dnssecView(rec);
   }
 
-  async deleteDnssec(d: Domain, id: string): Promise<void> {
+  private async doDeleteDnssec(d: Domain, id: string): Promise<void> {
     const rec = (await this.store.registrar.dnssec(d.id)).find((r) => r.id === id.toLowerCase());
     if (!rec) throw new AppError('not_found', `No DNSSEC record ${id} on ${d.name}.`);
     const registry = this.registered(d);
@@ -243,10 +241,99 @@ export class RegistryService {
     await this.store.registrar.deleteDnssec(d.id, rec.id);
   }
 
-  /** The registrar lock at the registry (statuses), before the domain row records it. */
-  async setLock(d: Domain, enabled: boolean): Promise<void> {
+  private async doSetLock(d: Domain, enabled: boolean): Promise<void> {
     const registry = this.registered(d);
     await atRegistry(() => registry.updateDomain(d.name, enabled ? { addStatuses: LOCK_STATUSES } : { removeStatuses: LOCK_STATUSES }));
+  }
+
+  // --- operations retried through the job table when the registry is unavailable -------------
+
+  /** POST /domains/{id}/nameservers → the new view, and whether a zone precheck was queued (202). */
+  setNameservers(d: Domain, body: { nameservers?: unknown; nsips?: unknown }): Promise<{ view: NameserversView; queued: boolean }> {
+    return this.retrying(d, 'nameservers', '', { body }, () => this.doSetNameservers(d, body));
+  }
+
+  /** Creates or updates a host object (idempotent: the same addresses again change nothing). */
+  putGlue(d: Domain, body: { hostname?: unknown; ips?: unknown }): Promise<{ hostname: string; ips: string[] }> {
+    return this.retrying(d, 'glue', String(body.hostname ?? ''), { body }, () => this.doPutGlue(d, body));
+  }
+
+  deleteGlue(d: Domain, hostname: string): Promise<void> {
+    return this.retrying(d, 'glue', hostname, { hostname }, () => this.doDeleteGlue(d, hostname));
+  }
+
+  addDnssec(d: Domain, body: Record<string, unknown>): Promise<ReturnType<typeof dnssecView>> {
+    return this.retrying(d, 'dnssec-add', JSON.stringify(body), { body }, () => this.doAddDnssec(d, body));
+  }
+
+  deleteDnssec(d: Domain, id: string): Promise<void> {
+    return this.retrying(d, 'dnssec-delete', id, { id }, () => this.doDeleteDnssec(d, id));
+  }
+
+  /** The registrar lock at the registry (statuses), before the domain row records it. */
+  setLock(d: Domain, enabled: boolean): Promise<void> {
+    return this.retrying(d, 'lock', '', { enabled }, () => this.doSetLock(d, enabled));
+  }
+
+  /**
+   * Runs an idempotent registry operation; when the registry is unavailable, queues a
+   * `registry_retry` job that repeats it (with backoff) and still answers 503, saying so. One job
+   * per domain, operation and target: a newer request replaces the queued one (the latest intent).
+   */
+  private async retrying<T>(d: Domain, op: RetryOp, target: string, args: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'registry_unavailable') throw e;
+      const now = this.clock.now();
+      const job = await this.store.jobs.enqueue({
+        id: newId('job'),
+        kind: 'registry_retry',
+        subject: `${d.id}:${op}:${target}`.slice(0, 500),
+        payload: { op, domainId: d.id, args },
+        status: 'pending',
+        runAt: new Date(now.getTime() + RETRY_FIRST_MS).toISOString(),
+        attempts: 0,
+        lastError: e.message,
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+      });
+      throw new AppError('registry_unavailable', `${e.message} The change is queued and will be retried (job ${job.id}).`, { extra: { ...e.extra, retryQueued: true, jobId: job.id } });
+    }
+  }
+
+  /** Job `registry_retry`: repeats the queued operation; a new failure reschedules it. */
+  async retry(payload: Record<string, unknown>): Promise<void> {
+    const d = await this.store.domains.get(String(payload.domainId));
+    if (!d) return; // the domain is gone: nothing left to do
+    const args = (payload.args ?? {}) as Record<string, unknown>;
+    try {
+      switch (payload.op as RetryOp) {
+        case 'nameservers':
+          await this.doSetNameservers(d, args.body as { nameservers?: unknown });
+          return;
+        case 'glue':
+          if (args.hostname !== undefined) await this.doDeleteGlue(d, String(args.hostname));
+          else await this.doPutGlue(d, args.body as { hostname?: unknown; ips?: unknown });
+          return;
+        case 'dnssec-add':
+          await this.doAddDnssec(d, args.body as Record<string, unknown>);
+          return;
+        case 'dnssec-delete':
+          await this.doDeleteDnssec(d, String(args.id));
+          return;
+        case 'lock':
+          await this.doSetLock(d, args.enabled === true);
+          await this.store.domains.update(d.id, { registrarLockEnabled: args.enabled === true, updatedAt: this.clock.now().toISOString() });
+          return;
+        default:
+          throw new Error(`unknown registry operation ${String(payload.op)}`);
+      }
+    } catch (e) {
+      // A refusal now is final (the state has moved on since the request): failed, not retried.
+      if (e instanceof AppError && e.code !== 'registry_unavailable') throw new FinalRetryError(e.message);
+      throw e;
+    }
   }
 
   setZoneProbe(probe: (zone: string) => Promise<string | null>): void {
@@ -268,6 +355,14 @@ export class RegistryService {
     if (why !== null) throw new Error(why);
   }
 }
+
+/** A queued registry operation the registry (or our rules) now refuses: retrying cannot help. */
+export class FinalRetryError extends Error {
+  readonly final = true;
+}
+
+type RetryOp = 'nameservers' | 'glue' | 'dnssec-add' | 'dnssec-delete' | 'lock';
+const RETRY_FIRST_MS = 30_000;
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
