@@ -8,5 +8,7 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     zone_precheck: (job) => services.registry.precheck(job.subject),
     // A registry operation that found the registry unavailable, repeated until it completes.
     registry_retry: (job) => services.registry.retry(job.payload),
+    // Registered domains with auto-renew on, renewed ahead of their expiry.
+    auto_renew: (job) => services.registry.autoRenew(job.subject),
   };
 }

@@ -4,7 +4,8 @@
 import type { Job } from '../core/model.js';
 import type { Clock, Store } from '../core/ports.js';
 
-export type JobHandler = (job: Job) => Promise<void>;
+/** A handler resolves when done, or with `{ rerunAt }` to run the same job again then (recurring work). */
+export type JobHandler = (job: Job) => Promise<void | { rerunAt: string }>;
 
 /**
  * Thrown by a handler when retrying cannot help: the job ends as failed, with this message. (Core
@@ -58,8 +59,10 @@ export class JobRunner {
     const attempts = job.attempts + 1;
     try {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
-      await handler(job);
-      await this.store.jobs.save({ ...job, status: 'done', attempts, lastError: null, updatedAt: this.clock.now().toISOString() });
+      const next = await handler(job);
+      const updatedAt = this.clock.now().toISOString();
+      if (next) await this.store.jobs.save({ ...job, status: 'pending', runAt: next.rerunAt, attempts: 0, lastError: null, updatedAt });
+      else await this.store.jobs.save({ ...job, status: 'done', attempts, lastError: null, updatedAt });
       return true;
     } catch (err) {
       const now = this.clock.now();

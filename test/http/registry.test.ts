@@ -59,6 +59,28 @@ describeEachDialect(pgOk, 'registry layer (sandbox)', (dialect) => {
     });
   });
 
+  it('auto-renew: turned on, the domain is renewed for a year 30 days before it expires; turned off, it is not', async () => {
+    const d = await register();
+    expect((await api('PATCH', `/api/v2/domains/${d.id}`, { autoRenewEnabled: true })).body.lifecycle.autoRenewEnabled).toBe(true);
+    const job = await srv.services.store.jobs.latest(d.id, 'auto_renew');
+    expect(Date.parse(job!.runAt)).toBe(Date.parse(d.lifecycle.expiresAt) - 30 * 86_400_000);
+    const handlers = { auto_renew: (j: { subject: string }) => srv.services.registry.autoRenew(j.subject) };
+    const at = (ms: number) => new JobRunner(srv.services.store, { now: () => new Date(ms) }, handlers as never);
+    expect((await at(Date.parse(job!.runAt) - 1000).runDue()).ran).toBe(0); // not yet due
+    expect((await at(Date.parse(job!.runAt) + 1000).runDue()).done).toBeGreaterThanOrEqual(1);
+    const renewed = (await api('GET', `/api/v2/domains/${d.id}`)).body;
+    const expected = new Date(d.lifecycle.expiresAt);
+    expected.setUTCFullYear(expected.getUTCFullYear() + 1);
+    expect(renewed.lifecycle.expiresAt).toBe(expected.toISOString());
+    expect((await srv.services.registry.sandbox!.infoDomain(d.name)).expiresAt).toBe(expected.toISOString());
+    // The next renewal is queued; with auto-renew off it does nothing.
+    const next = await srv.services.store.jobs.latest(d.id, 'auto_renew');
+    expect(next!.status).toBe('pending');
+    await api('PATCH', `/api/v2/domains/${d.id}`, { autoRenewEnabled: false });
+    await at(Date.parse(next!.runAt) + 1000).runDue();
+    expect((await api('GET', `/api/v2/domains/${d.id}`)).body.lifecycle.expiresAt).toBe(expected.toISOString());
+  });
+
   describe('nameservers', () => {
     it('external sets answer 200 and record nameserversChangedAt; our own pair answers 202 and queues a precheck', async () => {
       const d = await register();

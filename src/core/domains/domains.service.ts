@@ -52,6 +52,7 @@ export class DomainsService {
     }
     const updated = await this.store.domains.update(id, { ...patch, updatedAt: this.clock.now().toISOString() });
     if (!updated) throw new AppError('not_found', `Domain ${id} was not found.`);
+    if (patch.autoRenewEnabled === true && this.registry) await this.registry.scheduleAutoRenew(updated);
     return updated;
   }
 }

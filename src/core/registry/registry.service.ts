@@ -336,6 +336,30 @@ export class RegistryService {
     }
   }
 
+  /**
+   * Queues the renewal of a registered domain with auto-renew on, `AUTO_RENEW_LEAD_DAYS` before it
+   * expires (at once when that is past). The job re-checks the flag when it runs.
+   */
+  async scheduleAutoRenew(d: Domain): Promise<void> {
+    if (d.kind !== 'registered' || d.expiresAt === null) return;
+    const now = this.clock.now();
+    const at = Math.max(now.getTime(), Date.parse(d.expiresAt) - AUTO_RENEW_LEAD_DAYS * 86_400_000);
+    await this.store.jobs.enqueue({ id: newId('job'), kind: 'auto_renew', subject: d.id, payload: { expiresAt: d.expiresAt }, status: 'pending', runAt: new Date(at).toISOString(), attempts: 0, lastError: null, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+  }
+
+  /**
+   * Job `auto_renew`: renews for one year at the registry (RFC 5731 3.2.3: the current expiry is
+   * given, so a repeated run cannot renew twice), records it, and runs again before the new expiry.
+   */
+  async autoRenew(domainId: string): Promise<void | { rerunAt: string }> {
+    const d = await this.store.domains.get(domainId);
+    if (!d || d.kind !== 'registered' || !d.autoRenewEnabled || d.expiresAt === null) return; // turned off meanwhile: nothing to do
+    const registry = this.registered(d);
+    const reg = await atRegistry(() => registry.renewDomain(d.name, d.expiresAt!, 1));
+    await this.store.domains.update(d.id, { expiresAt: reg.expiresAt, updatedAt: this.clock.now().toISOString() });
+    return { rerunAt: new Date(Date.parse(reg.expiresAt) - AUTO_RENEW_LEAD_DAYS * 86_400_000).toISOString() };
+  }
+
   setZoneProbe(probe: (zone: string) => Promise<string | null>): void {
     this.#probe = probe;
   }
@@ -363,6 +387,8 @@ export class FinalRetryError extends Error {
 
 type RetryOp = 'nameservers' | 'glue' | 'dnssec-add' | 'dnssec-delete' | 'lock';
 const RETRY_FIRST_MS = 30_000;
+/** Auto-renewal runs this many days before the expiry (registries renew for a year from it). */
+export const AUTO_RENEW_LEAD_DAYS = 30;
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
