@@ -22,6 +22,8 @@ Commands:
   users list                  users disable|enable ID|EMAIL
   zones import NAME FILE [--account ID]   create or replace a zone from an RFC 1035 zone file
   zones export NAME           print a zone as a zone file   zones list [--account ID]
+  registry serve-epp --epp-listen HOST:PORT --epp-cert FILE --epp-key FILE --epp-client ID:PASSWORD [...]
+                              serve the sandbox registry over EPP/TLS (RFC 5734)
   openapi                     print the OpenAPI 3.1 document
 
 Store options (every command): --data DIR, --database-url postgres://...
@@ -55,6 +57,12 @@ export const COMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['option
     role: { type: 'string' },
   }),
   jobs: optionSpec(),
+  registry: optionSpec({
+    'epp-listen': { type: 'string' },
+    'epp-cert': { type: 'string' },
+    'epp-key': { type: 'string' },
+    'epp-client': { type: 'string', multiple: true },
+  }),
   openapi: optionSpec(),
 };
 
@@ -105,6 +113,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     if (command === 'serve') return await (await import('./serve.command.js')).serveCommand(ctx);
     if (command === 'users') return await (await import('./users.command.js')).usersCommand(ctx);
     if (command === 'jobs') return await (await import('./jobs.command.js')).jobsCommand(ctx);
+    if (command === 'registry') return await (await import('./registry.command.js')).registryCommand(ctx);
     const admin = await import('./admin.commands.js');
     switch (command) {
       case 'accounts':

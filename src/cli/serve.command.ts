@@ -5,13 +5,14 @@
 // the HTTP line (tests and scripts take it as "ready"). The API's store is wrapped so that a write
 // resolves only once DNS serves it (DnsService.wrap: read-your-writes, also with DNS workers).
 // Stop order: HTTP (no more writes) → DNS listeners and workers → engine → store.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import pino from 'pino';
 import { resolveAliasUpstream } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices } from '../core/services.js';
 import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { probeSoa } from '../dns/probe.js';
+import { EppRegistry } from '../registry/epp/epp-registry.js';
 import { buildApp } from '../http/app.js';
 import { jobHandlers } from '../jobs/handlers.js';
 import { JobRunner } from '../jobs/job-runner.js';
@@ -50,7 +51,13 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     await store.close();
     throw e;
   }
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey });
+  // Real registries over EPP, one session each (connected on first use, kept alive with <hello>).
+  const eppRegistries = new Map<string, EppRegistry>();
+  for (const r of config.registry.epp) {
+    const ca = r.caFile !== null ? readFileSync(r.caFile) : undefined;
+    eppRegistries.set(r.tld, new EppRegistry({ host: r.host, port: r.port, clID: r.clID, password: r.password, ...(ca ? { ca } : {}), ...(r.servername ? { servername: r.servername } : {}) }));
+  }
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries });
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
     const { key, token } = await services.apiKeys.create(boot.account.id, { name: 'admin (created at first start)', scopes: ['admin'] });
@@ -112,6 +119,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
 
   await stopped;
   stopJobs();
+  for (const r of eppRegistries.values()) await r.close().catch(() => undefined);
   await app.close();
   await dns?.close();
   await store.close();
