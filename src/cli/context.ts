@@ -51,12 +51,21 @@ export async function openServices(config: Config): Promise<Services> {
   return createServices(store, coreSettings(config), systemClock);
 }
 
-/** Runs `fn` with services and always closes the store. */
-export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>): Promise<T> {
-  const services = await openServices(config);
+/**
+ * Runs `fn` with services and always closes the store. `registries`: also connect the EPP
+ * registries of the config (commands that do registry work, such as `jobs run-due`).
+ */
+export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>, opts: { registries?: boolean } = {}): Promise<T> {
+  const { openEppRegistries, closeEppRegistries } = await import('./epp-registries.js');
+  const registries = opts.registries ? openEppRegistries(config.registry.epp) : new Map();
+  const store = await openStore(
+    config.databaseUrl ? splitSchema(config.databaseUrl) : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
+  );
+  const services = createServices(store, coreSettings(config), systemClock, { registries });
   try {
     return await fn(services);
   } finally {
+    await closeEppRegistries(registries);
     await services.store.close();
   }
 }

@@ -5,16 +5,16 @@
 // the HTTP line (tests and scripts take it as "ready"). The API's store is wrapped so that a write
 // resolves only once DNS serves it (DnsService.wrap: read-your-writes, also with DNS workers).
 // Stop order: HTTP (no more writes) → DNS listeners and workers → engine → store.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import pino from 'pino';
 import { resolveAliasUpstream } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices } from '../core/services.js';
 import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { probeSoa } from '../dns/probe.js';
-import { EppRegistry } from '../registry/epp/epp-registry.js';
+import { closeEppRegistries, openEppRegistries } from './epp-registries.js';
 import { buildApp } from '../http/app.js';
-import { jobHandlers } from '../jobs/handlers.js';
+import { jobHandlers, JOB_RUNNER_OPTIONS } from '../jobs/handlers.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { openStore } from '../storage/open-store.js';
 import { coreSettings, splitSchema, type CommandContext } from './context.js';
@@ -52,11 +52,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     throw e;
   }
   // Real registries over EPP, one session each (connected on first use, kept alive with <hello>).
-  const eppRegistries = new Map<string, EppRegistry>();
-  for (const r of config.registry.epp) {
-    const ca = r.caFile !== null ? readFileSync(r.caFile) : undefined;
-    eppRegistries.set(r.tld, new EppRegistry({ host: r.host, port: r.port, clID: r.clID, password: r.password, ...(ca ? { ca } : {}), ...(r.servername ? { servername: r.servername } : {}) }));
-  }
+  const eppRegistries = openEppRegistries(config.registry.epp);
   const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries });
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
@@ -68,7 +64,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         `or POST /api/v2/api-keys.\n\n`,
     );
   }
-  const stopJobs = new JobRunner(services.store, systemClock, jobHandlers(services)).start(5000, (err) => logger.error({ err }, 'jobs: a pass failed'));
+  const stopJobs = new JobRunner(services.store, systemClock, jobHandlers(services), JOB_RUNNER_OPTIONS).start(5000, (err) => logger.error({ err }, 'jobs: a pass failed'));
   if (config.nameservers.join(',') === 'ns1.example.net,ns2.example.net') {
     logger.warn('using the example nameservers ns1.example.net and ns2.example.net; set --nameservers for real zones');
   }
@@ -119,7 +115,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
 
   await stopped;
   stopJobs();
-  for (const r of eppRegistries.values()) await r.close().catch(() => undefined);
+  await closeEppRegistries(eppRegistries);
   await app.close();
   await dns?.close();
   await store.close();

@@ -166,7 +166,8 @@ function parseEppRegistries(raw: string): EppRegistryConfig[] {
     try {
       url = new URL(part.slice(eq + 1));
     } catch {
-      throw new ConfigError(`--epp-registries: "${part}" is not TLD=epps://CLID:PASSWORD@HOST:PORT`);
+      // Never echo the item: it holds a password.
+      throw new ConfigError(`--epp-registries: the entry for "${tld || '?'}" is not TLD=epps://CLID:PASSWORD@HOST:PORT`);
     }
     if (!/^[a-z0-9-]{1,63}$/.test(tld)) throw new ConfigError(`--epp-registries: "${tld}" is not a TLD`);
     if (url.protocol !== 'epps:') throw new ConfigError(`--epp-registries: ${tld} must use epps:// (EPP over TLS, RFC 5734)`);

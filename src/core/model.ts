@@ -85,7 +85,8 @@ export interface RegistryDnssecRecord {
   createdAt: string;
 }
 
-export type JobStatus = 'pending' | 'done' | 'failed';
+/** `running`: claimed by a runner until `runAt` (its lease); a crashed runner's job is claimed again after it. */
+export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
 
 /** Durable work: retried with backoff until done or out of attempts. */
 export interface Job {

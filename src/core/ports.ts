@@ -205,6 +205,10 @@ export interface RegistrarRepo {
 export interface SandboxDomainRow {
   name: string;
   roid: string;
+  /** The sponsoring client (EPP clID). */
+  sponsor: string;
+  /** Bumped by every write (optimistic concurrency). */
+  version: number;
   authInfo: string;
   statuses: string[];
   nameservers: string[];
@@ -217,6 +221,7 @@ export interface SandboxDomainRow {
 export interface SandboxHostRow {
   name: string;
   domain: string;
+  sponsor: string;
   addresses: string[];
   createdAt: string;
   updatedAt: string;
@@ -226,7 +231,8 @@ export interface SandboxRepo {
   domain(name: string): Promise<SandboxDomainRow | undefined>;
   /** Inserts a domain; `exists` when the name is taken. */
   createDomain(d: SandboxDomainRow): Promise<'created' | 'exists'>;
-  saveDomain(d: SandboxDomainRow): Promise<void>;
+  /** Writes `d` with version + 1 when the stored version is still `d.version`; false when another write came first. */
+  saveDomain(d: SandboxDomainRow): Promise<boolean>;
   host(name: string): Promise<SandboxHostRow | undefined>;
   hostsOf(domain: string): Promise<SandboxHostRow[]>;
   saveHost(h: SandboxHostRow): Promise<void>;
@@ -236,11 +242,22 @@ export interface SandboxRepo {
 }
 
 export interface JobsRepo {
-  /** Adds a pending job, or reschedules the pending one of the same kind and subject. */
+  /** Adds a pending job, or updates the pending one of the same kind and subject (one per pair). */
   enqueue(job: Job): Promise<Job>;
-  /** Pending jobs due at `now`, oldest first. */
+  /**
+   * Claims up to `limit` jobs due at `now` (pending, or running with an expired lease): marks them
+   * running until `leaseUntil`, so no other runner (process) takes them meanwhile.
+   */
+  claimDue(now: string, leaseUntil: string, limit: number): Promise<Job[]>;
+  /** Pending jobs due at `now`, oldest first (read only). */
   due(now: string, limit: number): Promise<Job[]>;
+  /**
+   * Writes a job's new state. Back to `pending` while a newer pending job of the same kind and
+   * subject exists: this one ends `done` instead (the newer one carries the latest intent).
+   */
   save(job: Job): Promise<void>;
+  /** Ends the pending job of a kind and subject (its work was done by a newer request). */
+  supersede(kind: string, subject: string, at: string): Promise<void>;
   /** The newest job of a kind about a subject. */
   latest(subject: string, kind: string): Promise<Job | undefined>;
 }

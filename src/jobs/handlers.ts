@@ -1,6 +1,6 @@
 // The job kinds zonekeeper runs, wired to the services that do the work.
 import type { Services } from '../core/services.js';
-import type { JobHandler } from './job-runner.js';
+import type { JobHandler, JobRunnerOptions } from './job-runner.js';
 
 export function jobHandlers(services: Services): Record<string, JobHandler> {
   return {
@@ -10,5 +10,13 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     registry_retry: (job) => services.registry.retry(job.payload),
     // Registered domains with auto-renew on, renewed ahead of their expiry.
     auto_renew: (job) => services.registry.autoRenew(job.subject),
+    // The sandbox's TLD zone, republished after a publish failed behind a committed registry change.
+    sandbox_publish: async (job) => {
+      if (!services.registry.sandbox) return;
+      await services.registry.sandbox.publish(String(job.payload.domain), (job.payload.extraNames as string[] | undefined) ?? []);
+    },
   };
 }
+
+/** Recurring work must never end for good because of a bad spell: auto-renewal keeps retrying. */
+export const JOB_RUNNER_OPTIONS: JobRunnerOptions = { persistentKinds: ['auto_renew'] };

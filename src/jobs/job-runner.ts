@@ -23,7 +23,12 @@ export interface JobRunnerOptions {
   maxAttempts?: number;
   /** First retry delay; doubled per attempt, capped at one hour. */
   retryBaseMs?: number;
+  /** Kinds that are retried without an attempt limit (recurring work such as auto-renewal). */
+  persistentKinds?: readonly string[];
 }
+
+/** How long a claimed job is this runner's (a handler's own timeouts are far shorter). */
+export const LEASE_MS = 10 * 60_000;
 
 export class JobRunner {
   private running = false;
@@ -42,7 +47,10 @@ export class JobRunner {
     let done = 0;
     let failed = 0;
     try {
-      const jobs = await this.store.jobs.due(this.clock.now().toISOString(), limit);
+      const now = this.clock.now();
+      // Claimed for a lease: another process's runner does not take them; if this one dies, the
+      // lease runs out and they are claimed again.
+      const jobs = await this.store.jobs.claimDue(now.toISOString(), new Date(now.getTime() + LEASE_MS).toISOString(), limit);
       for (const job of jobs) {
         const ok = await this.runOne(job);
         if (ok) done++;
@@ -70,7 +78,7 @@ export class JobRunner {
       const delay = Math.min(3_600_000, (this.opts.retryBaseMs ?? 30_000) * 2 ** (attempts - 1));
       await this.store.jobs.save({
         ...job,
-        status: attempts >= max || err instanceof FinalJobError || (err as { final?: unknown }).final === true ? 'failed' : 'pending',
+        status: (attempts >= max && !(this.opts.persistentKinds ?? []).includes(job.kind)) || err instanceof FinalJobError || (err as { final?: unknown }).final === true ? 'failed' : 'pending',
         attempts,
         lastError: (err as Error).message,
         runAt: new Date(now.getTime() + delay).toISOString(),

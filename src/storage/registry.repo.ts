@@ -1,6 +1,6 @@
 // Registry layer storage: our record of host objects and DNSSEC material per domain, the sandbox
 // registry's own domains and hosts, and the job table.
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Job, JobStatus, RegistryDnssecRecord, RegistryHostRecord } from '../core/model.js';
 import type { JobsRepo, RegistrarRepo, SandboxDomainRow, SandboxHostRow, SandboxRepo } from '../core/ports.js';
 import type { DnssecMaterial } from '../core/registry/registry-rules.js';
@@ -47,6 +47,8 @@ function toSandboxDomain(r: Selectable<SandboxDomainsTable>): SandboxDomainRow {
   return {
     name: r.name,
     roid: r.roid,
+    sponsor: r.sponsor,
+    version: num(r.version),
     authInfo: r.auth_info,
     statuses: parseJson<string[]>(r.statuses) ?? [],
     nameservers: parseJson<string[]>(r.nameservers) ?? [],
@@ -61,6 +63,8 @@ function sandboxDomainRow(d: SandboxDomainRow): Selectable<SandboxDomainsTable> 
   return {
     name: d.name,
     roid: d.roid,
+    sponsor: d.sponsor,
+    version: d.version,
     auth_info: d.authInfo,
     statuses: JSON.stringify(d.statuses),
     nameservers: JSON.stringify(d.nameservers),
@@ -72,7 +76,7 @@ function sandboxDomainRow(d: SandboxDomainRow): Selectable<SandboxDomainsTable> 
 }
 
 function toSandboxHost(r: Selectable<SandboxHostsTable>): SandboxHostRow {
-  return { name: r.name, domain: r.domain, addresses: parseJson<string[]>(r.addresses) ?? [], createdAt: r.created_at, updatedAt: r.updated_at };
+  return { name: r.name, domain: r.domain, sponsor: r.sponsor, addresses: parseJson<string[]>(r.addresses) ?? [], createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
 export class SqlSandboxRepo implements SandboxRepo {
@@ -91,9 +95,10 @@ export class SqlSandboxRepo implements SandboxRepo {
     return num(r.numInsertedOrUpdatedRows ?? 0) > 0 ? 'created' : 'exists';
   }
 
-  async saveDomain(d: SandboxDomainRow): Promise<void> {
-    const { name: _n, ...rest } = sandboxDomainRow(d);
-    await this.db.updateTable('sandbox_domains').set(rest).where('name', '=', d.name).execute();
+  async saveDomain(d: SandboxDomainRow): Promise<boolean> {
+    const { name: _n, version: _v, ...rest } = sandboxDomainRow(d);
+    const r = await this.db.updateTable('sandbox_domains').set({ ...rest, version: d.version + 1 }).where('name', '=', d.name).where('version', '=', d.version).executeTakeFirst();
+    return num(r.numUpdatedRows) > 0;
   }
 
   async host(name: string): Promise<SandboxHostRow | undefined> {
@@ -109,7 +114,7 @@ export class SqlSandboxRepo implements SandboxRepo {
     await writeTx(this.db, this.dialect, async (trx) => {
       await trx
         .insertInto('sandbox_hosts')
-        .values({ name: h.name, domain: h.domain, addresses: JSON.stringify(h.addresses), created_at: h.createdAt, updated_at: h.updatedAt })
+        .values({ name: h.name, domain: h.domain, sponsor: h.sponsor, addresses: JSON.stringify(h.addresses), created_at: h.createdAt, updated_at: h.updatedAt })
         .onConflict((oc) => oc.column('name').doUpdateSet({ addresses: JSON.stringify(h.addresses), updated_at: h.updatedAt }))
         .execute();
     });
@@ -148,18 +153,25 @@ export class SqlJobsRepo implements JobsRepo {
   ) {}
 
   async enqueue(job: Job): Promise<Job> {
-    return writeTx(this.db, this.dialect, async (trx) => {
-      const pending = await trx.selectFrom('jobs').selectAll().where('subject', '=', job.subject).where('kind', '=', job.kind).where('status', '=', 'pending').executeTakeFirst();
-      if (pending) {
-        await trx.updateTable('jobs').set({ payload: JSON.stringify(job.payload), run_at: job.runAt, updated_at: job.updatedAt }).where('id', '=', pending.id).execute();
-        return { ...toJob(pending), payload: job.payload, runAt: job.runAt, updatedAt: job.updatedAt };
-      }
-      await trx
-        .insertInto('jobs')
-        .values({ id: job.id, kind: job.kind, subject: job.subject, payload: JSON.stringify(job.payload), status: job.status, run_at: job.runAt, attempts: job.attempts, last_error: job.lastError, created_at: job.createdAt, updated_at: job.updatedAt })
-        .execute();
-      return job;
-    });
+    // The conflict target names the partial index's predicate (jobs_pending_uq), on both dialects.
+    const r = await sql<Selectable<JobsTable>>`
+      insert into jobs (id, kind, subject, payload, status, run_at, attempts, last_error, created_at, updated_at)
+      values (${job.id}, ${job.kind}, ${job.subject}, ${JSON.stringify(job.payload)}, 'pending', ${job.runAt}, ${job.attempts}, ${job.lastError}, ${job.createdAt}, ${job.updatedAt})
+      on conflict (kind, subject) where status = 'pending'
+      do update set payload = excluded.payload, run_at = excluded.run_at, last_error = excluded.last_error, updated_at = excluded.updated_at
+      returning *`.execute(this.db);
+    return toJob(r.rows[0]!);
+  }
+
+  async claimDue(now: string, leaseUntil: string, limit: number): Promise<Job[]> {
+    // PostgreSQL: concurrent runners skip the rows another one is claiming; SQLite: the write
+    // transaction holds the database lock, so the statement runs alone.
+    const lock = this.dialect === 'postgres' ? sql`for update skip locked` : sql``;
+    const rows = await sql<Selectable<JobsTable>>`
+      update jobs set status = 'running', run_at = ${leaseUntil}, updated_at = ${now}
+      where id in (select id from jobs where status in ('pending', 'running') and run_at <= ${now} order by run_at, id limit ${limit} ${lock})
+      returning *`.execute(this.db);
+    return rows.rows.map(toJob).sort((a, b) => (a.id < b.id ? -1 : 1)); // ids grow with creation time
   }
 
   async due(now: string, limit: number): Promise<Job[]> {
@@ -168,15 +180,26 @@ export class SqlJobsRepo implements JobsRepo {
   }
 
   async save(j: Job): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set({ payload: JSON.stringify(j.payload), status: j.status, run_at: j.runAt, attempts: j.attempts, last_error: j.lastError, updated_at: j.updatedAt })
-      .where('id', '=', j.id)
-      .execute();
+    const set = { payload: JSON.stringify(j.payload), status: j.status, run_at: j.runAt, attempts: j.attempts, last_error: j.lastError, updated_at: j.updatedAt };
+    try {
+      await this.db.updateTable('jobs').set(set).where('id', '=', j.id).execute();
+    } catch (err) {
+      if (j.status !== 'pending' || !isUniqueViolation(err)) throw err;
+      await this.db.updateTable('jobs').set({ ...set, status: 'done', last_error: 'superseded by a newer job of the same kind and subject' }).where('id', '=', j.id).execute();
+    }
+  }
+
+  async supersede(kind: string, subject: string, at: string): Promise<void> {
+    await this.db.updateTable('jobs').set({ status: 'done', last_error: 'superseded: a newer request completed this change', updated_at: at }).where('kind', '=', kind).where('subject', '=', subject).where('status', '=', 'pending').execute();
   }
 
   async latest(subject: string, kind: string): Promise<Job | undefined> {
     const r = await this.db.selectFrom('jobs').selectAll().where('subject', '=', subject).where('kind', '=', kind).orderBy('id', 'desc').limit(1).executeTakeFirst();
     return r && toJob(r);
   }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(e.message ?? '');
 }

@@ -203,6 +203,8 @@ export interface RegistryDnssecTable {
 export interface SandboxDomainsTable {
   name: string;
   roid: string;
+  sponsor: string;
+  version: number;
   auth_info: string;
   /** JSON arrays. */
   statuses: string;
@@ -217,6 +219,7 @@ export interface SandboxHostsTable {
   name: string;
   /** The superordinate domain (RFC 5732 2.1: the host is under it). */
   domain: string;
+  sponsor: string;
   addresses: string;
   created_at: IsoTime;
   updated_at: IsoTime;

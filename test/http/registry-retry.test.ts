@@ -84,3 +84,40 @@ it('the lock and DNSSEC changes are retried the same way; a registration is not 
   expect((await sandbox.infoDomain(name)).statuses).toContain('clientTransferProhibited');
   expect((await api('GET', `/api/v2/domains/${d.id}/dnssec`)).body.records).toHaveLength(1);
 });
+
+it('a change done after a queued one supersedes it: the queued job never runs to undo it', async () => {
+  const name = `retry4-${process.pid}.test`;
+  const d = (await api('POST', '/api/v2/domains', { name })).body;
+  down = true;
+  expectProblem(await api('POST', `/api/v2/domains/${d.id}/nameservers`, { nameservers: ['ns1.example.org', 'ns2.example.org'] }), 503, 'registry_unavailable');
+  down = false;
+  expect((await api('POST', `/api/v2/domains/${d.id}/nameservers`, { nameservers: ['ns5.example.org', 'ns6.example.org'] })).status).toBe(200);
+  const runner = new JobRunner(srv.services.store, { now: () => new Date(Date.now() + 3_600_000) }, jobHandlers(srv.services));
+  expect((await runner.runDue()).ran).toBe(0);
+  expect(await srv.services.store.jobs.latest(`${d.id}:nameservers:`, 'registry_retry')).toMatchObject({ status: 'done', lastError: expect.stringMatching(/superseded/) });
+  expect((await sandbox.infoDomain(name)).nameservers).toEqual(['ns5.example.org', 'ns6.example.org']);
+});
+
+it('concurrent changes of one domain all reach the registry, in the order recorded', async () => {
+  const name = `retry5-${process.pid}.test`;
+  const d = (await api('POST', '/api/v2/domains', { name })).body;
+  const digests = Array.from({ length: 6 }, (_, i) => String(i).repeat(64));
+  const results = await Promise.all([
+    api('PATCH', `/api/v2/domains/${d.id}`, { autoRenewEnabled: true }),
+    ...digests.map((digest, i) => api('POST', `/api/v2/domains/${d.id}/dnssec`, { type: 'DS', keyTag: i + 1, algorithm: 13, digestType: 2, digest })),
+  ]);
+  for (const r of results) expect([200, 201]).toContain(r.status);
+  expect((await sandbox.infoDomain(name)).dnssec).toHaveLength(6);
+  expect((await api('GET', `/api/v2/domains/${d.id}/dnssec`)).body.records).toHaveLength(6);
+  // The lock with concurrent changes: whatever ran before it went through; after it, refused.
+  const [lock, ds] = await Promise.all([
+    api('PATCH', `/api/v2/domains/${d.id}`, { registrarLockEnabled: true }),
+    api('POST', `/api/v2/domains/${d.id}/dnssec`, { type: 'DS', keyTag: 99, algorithm: 13, digestType: 2, digest: '9'.repeat(64) }),
+  ]);
+  expect(lock.status).toBe(200);
+  const registryDs = (await sandbox.infoDomain(name)).dnssec.length;
+  const recordedDs = (await api('GET', `/api/v2/domains/${d.id}/dnssec`)).body.records.length;
+  expect(recordedDs).toBe(registryDs);
+  expect([201, 409]).toContain(ds.status);
+  expect((await sandbox.infoDomain(name)).statuses).toContain('clientTransferProhibited');
+});

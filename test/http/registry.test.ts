@@ -56,6 +56,9 @@ describeEachDialect(pgOk, 'registry layer (sandbox)', (dialect) => {
       expect((await other('POST', '/api/v2/dns-zones', { name: `sub.${name}` })).status).toBe(201);
       expectProblem(await api('POST', '/api/v2/domains', { name }), 409, 'conflict');
       expect((await srv.services.registry.sandbox!.checkDomains([name]))[0]!.available).toBe(true);
+      // A key limited to some zones registers only those names.
+      const limited = client(srv.url, await srv.makeKey({ scopes: ['write:domains', 'read:domains'], zones: ['only.example.org'] }));
+      expectProblem(await limited('POST', '/api/v2/domains', { name: unique() }), 403, 'forbidden');
     });
   });
 

@@ -25,6 +25,8 @@ export function parseHostName(raw: unknown, pointer: string, what: string): { na
   const r = parseName(raw, 'hostname');
   if (!r.ok) return { error: fieldError(pointer, 'invalid_format', `${what} ${r.detail}.`) };
   if (!r.name.includes('.')) return { error: fieldError(pointer, 'invalid_value', `${what} must be a fully qualified host name such as ns1.example.org.`) };
+  // An all-numeric last label is no TLD (RFC 3696 2): `192.0.2.1` is an address, not a host name.
+  if (/^[0-9]+$/.test(r.name.split('.').pop()!)) return { error: fieldError(pointer, 'invalid_value', `${what} must be a host name, not an IP address.`) };
   // Host objects are LDH names (RFC 5732 2.1, RFC 1123 2.1): no underscores or other characters.
   if (!r.name.split('.').every((l) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(l))) {
     return { error: fieldError(pointer, 'invalid_format', `${what} must use letters, digits and hyphens only (no label starting or ending with a hyphen).`) };

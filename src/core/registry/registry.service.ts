@@ -1,7 +1,7 @@
 // Registrations through the HostUp-style API: register a domain at its TLD's registry, manage its
 // nameserver set, glue host objects and DNSSEC material. Always the registry first, then our
 // record of what it confirmed, so our state never claims what the registry has not done.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, fieldError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Domain, RegistryDnssecRecord } from '../model.js';
@@ -19,6 +19,8 @@ export const LOCK_STATUSES = ['clientTransferProhibited', 'clientDeleteProhibite
 /** A registry failure as the API's problem (the registry's own code and reason kept). */
 export function registryProblem(e: RegistryError): AppError {
   const extra = { ...(e.registryCode !== undefined ? { registryCode: e.registryCode } : {}), registryReason: e.registryReason ?? e.message };
+  // 2201/2202 (authorization, billing) refuse this operation; other auth failures are our login.
+  if (e.registryCode === 2201 || e.registryCode === 2202) return new AppError('registry_rejected', `The registry refused: ${e.message}`, { extra });
   if (e.kind === 'unavailable' || e.kind === 'auth') return new AppError('registry_unavailable', `The registry could not complete the operation: ${e.message}`, { extra });
   if (e.kind === 'exists') return new AppError('conflict', e.message, { extra });
   return new AppError('registry_rejected', `The registry refused: ${e.message}`, { extra });
@@ -47,6 +49,7 @@ export class RegistryService {
   readonly sandbox: SandboxRegistry | null;
   /** Asks this server's DNS whether it answers for a zone (null = it does); set by `serve`. */
   #probe: ((zone: string) => Promise<string | null>) | null = null;
+  readonly #chains = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -139,7 +142,7 @@ export class RegistryService {
       if (!e.addresses) continue;
       const exists = hosts.has(e.name);
       if (exists && sameSet(hosts.get(e.name)!, e.addresses)) continue;
-      await atRegistry(() => (exists ? registry.updateHost(e.name, e.addresses!) : registry.createHost(e.name, e.addresses!)));
+      await ensureHost(registry, e.name, e.addresses, exists);
       await this.store.registrar.putHost({ hostname: e.name, domainId: d.id, ips: e.addresses, createdAt: now, updatedAt: now });
     }
     const next = c.entries.map((e) => e.name);
@@ -193,7 +196,7 @@ export class RegistryService {
     if (!existing && (await this.store.registrar.hosts(d.id)).length >= MAX_HOSTS_PER_DOMAIN) {
       throw new AppError('limit_exceeded', `${d.name} has ${MAX_HOSTS_PER_DOMAIN} glue records, the registry's limit.`, { extra: { limit: MAX_HOSTS_PER_DOMAIN } });
     }
-    await atRegistry(() => (existing ? registry.updateHost(c.hostname!, c.ips!) : registry.createHost(c.hostname!, c.ips!)));
+    await ensureHost(registry, c.hostname, c.ips!, existing !== undefined);
     const now = this.clock.now().toISOString();
     await this.store.registrar.putHost({ hostname: c.hostname, domainId: d.id, ips: c.ips!, createdAt: existing?.createdAt ?? now, updatedAt: now });
     return { hostname: c.hostname, ips: c.ips! };
@@ -250,29 +253,30 @@ export class RegistryService {
 
   /** POST /domains/{id}/nameservers → the new view, and whether a zone precheck was queued (202). */
   setNameservers(d: Domain, body: { nameservers?: unknown; nsips?: unknown }): Promise<{ view: NameserversView; queued: boolean }> {
-    return this.retrying(d, 'nameservers', '', { body }, () => this.doSetNameservers(d, body));
+    return this.retrying(d, 'nameservers', '', { body }, (fresh) => this.doSetNameservers(fresh, body));
   }
 
   /** Creates or updates a host object (idempotent: the same addresses again change nothing). */
   putGlue(d: Domain, body: { hostname?: unknown; ips?: unknown }): Promise<{ hostname: string; ips: string[] }> {
-    return this.retrying(d, 'glue', String(body.hostname ?? ''), { body }, () => this.doPutGlue(d, body));
+    return this.retrying(d, 'glue', hostKey(body.hostname), { body }, (fresh) => this.doPutGlue(fresh, body));
   }
 
   deleteGlue(d: Domain, hostname: string): Promise<void> {
-    return this.retrying(d, 'glue', hostname, { hostname }, () => this.doDeleteGlue(d, hostname));
+    return this.retrying(d, 'glue', hostKey(hostname), { hostname }, (fresh) => this.doDeleteGlue(fresh, hostname));
   }
 
   addDnssec(d: Domain, body: Record<string, unknown>): Promise<ReturnType<typeof dnssecView>> {
-    return this.retrying(d, 'dnssec-add', JSON.stringify(body), { body }, () => this.doAddDnssec(d, body));
+    const key = createHash('sha256').update(JSON.stringify(checkDnssecInput(body).material ?? body)).digest('hex').slice(0, 32);
+    return this.retrying(d, 'dnssec-add', key, { body }, (fresh) => this.doAddDnssec(fresh, body));
   }
 
   deleteDnssec(d: Domain, id: string): Promise<void> {
-    return this.retrying(d, 'dnssec-delete', id, { id }, () => this.doDeleteDnssec(d, id));
+    return this.retrying(d, 'dnssec-delete', id.toLowerCase(), { id }, (fresh) => this.doDeleteDnssec(fresh, id));
   }
 
   /** The registrar lock at the registry (statuses), before the domain row records it. */
   setLock(d: Domain, enabled: boolean): Promise<void> {
-    return this.retrying(d, 'lock', '', { enabled }, () => this.doSetLock(d, enabled));
+    return this.retrying(d, 'lock', '', { enabled }, (fresh) => this.doSetLock(fresh, enabled));
   }
 
   /**
@@ -280,16 +284,20 @@ export class RegistryService {
    * `registry_retry` job that repeats it (with backoff) and still answers 503, saying so. One job
    * per domain, operation and target: a newer request replaces the queued one (the latest intent).
    */
-  private async retrying<T>(d: Domain, op: RetryOp, target: string, args: Record<string, unknown>, fn: () => Promise<T>): Promise<T> {
+  private async retrying<T>(d: Domain, op: RetryOp, target: string, args: Record<string, unknown>, fn: (fresh: Domain) => Promise<T>): Promise<T> {
+    const subject = `${d.id}:${op}:${target}`.slice(0, 500);
     try {
-      return await fn();
+      const out = await this.serialized(d.id, async () => fn((await this.store.domains.get(d.id)) ?? d));
+      // Done now: a change queued earlier for the same target must not run later and undo it.
+      await this.store.jobs.supersede('registry_retry', subject, this.clock.now().toISOString());
+      return out;
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'registry_unavailable') throw e;
       const now = this.clock.now();
       const job = await this.store.jobs.enqueue({
         id: newId('job'),
         kind: 'registry_retry',
-        subject: `${d.id}:${op}:${target}`.slice(0, 500),
+        subject,
         payload: { op, domainId: d.id, args },
         status: 'pending',
         runAt: new Date(now.getTime() + RETRY_FIRST_MS).toISOString(),
@@ -302,9 +310,32 @@ export class RegistryService {
     }
   }
 
+  /**
+   * Runs the registry operations on one domain one after another (in this process), so that our
+   * record follows the registry in the order the registry applied them.
+   */
+  private serialized<T>(domainId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#chains.get(domainId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#chains.set(domainId, tail);
+    void tail.then(() => {
+      if (this.#chains.get(domainId) === tail) this.#chains.delete(domainId);
+    });
+    return run;
+  }
+
   /** Job `registry_retry`: repeats the queued operation; a new failure reschedules it. */
   async retry(payload: Record<string, unknown>): Promise<void> {
-    const d = await this.store.domains.get(String(payload.domainId));
+    const domainId = String(payload.domainId);
+    return this.serialized(domainId, () => this.retryNow(domainId, payload));
+  }
+
+  private async retryNow(domainId: string, payload: Record<string, unknown>): Promise<void> {
+    const d = await this.store.domains.get(domainId);
     if (!d) return; // the domain is gone: nothing left to do
     const args = (payload.args ?? {}) as Record<string, unknown>;
     try {
@@ -355,7 +386,13 @@ export class RegistryService {
     const d = await this.store.domains.get(domainId);
     if (!d || d.kind !== 'registered' || !d.autoRenewEnabled || d.expiresAt === null) return; // turned off meanwhile: nothing to do
     const registry = this.registered(d);
-    const reg = await atRegistry(() => registry.renewDomain(d.name, d.expiresAt!, 1));
+    // The registry's expiry first: a renewal done before (its reply lost) is recorded, not repeated.
+    const info = await atRegistry(() => registry.infoDomain(d.name));
+    if (Date.parse(info.expiresAt) > Date.parse(d.expiresAt)) {
+      await this.store.domains.update(d.id, { expiresAt: info.expiresAt, updatedAt: this.clock.now().toISOString() });
+      return { rerunAt: new Date(Date.parse(info.expiresAt) - AUTO_RENEW_LEAD_DAYS * 86_400_000).toISOString() };
+    }
+    const reg = await atRegistry(() => registry.renewDomain(d.name, info.expiresAt, 1));
     await this.store.domains.update(d.id, { expiresAt: reg.expiresAt, updatedAt: this.clock.now().toISOString() });
     return { rerunAt: new Date(Date.parse(reg.expiresAt) - AUTO_RENEW_LEAD_DAYS * 86_400_000).toISOString() };
   }
@@ -389,6 +426,29 @@ type RetryOp = 'nameservers' | 'glue' | 'dnssec-add' | 'dnssec-delete' | 'lock';
 const RETRY_FIRST_MS = 30_000;
 /** Auto-renewal runs this many days before the expiry (registries renew for a year from it). */
 export const AUTO_RENEW_LEAD_DAYS = 30;
+
+/**
+ * The host object with these addresses: updated when we know it, created otherwise — and updated
+ * after all when the registry says it exists (an earlier create whose reply was lost).
+ */
+async function ensureHost(registry: Registry, name: string, addresses: string[], known: boolean): Promise<void> {
+  if (known) {
+    await atRegistry(() => registry.updateHost(name, addresses));
+    return;
+  }
+  try {
+    await registry.createHost(name, addresses);
+  } catch (e) {
+    if (!(e instanceof RegistryError) || e.kind !== 'exists') throw e instanceof RegistryError ? registryProblem(e) : e;
+    await atRegistry(() => registry.updateHost(name, addresses));
+  }
+}
+
+/** A host name as a job subject part: canonical when it parses, else as sent, lowercase. */
+function hostKey(raw: unknown): string {
+  const r = parseName(String(raw ?? ''), 'hostname');
+  return r.ok ? r.name : String(raw ?? '').trim().toLowerCase();
+}
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));

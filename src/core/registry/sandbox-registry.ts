@@ -17,6 +17,8 @@ import { MAX_GLUE_IPS, MAX_HOSTS_PER_DOMAIN, MAX_NAMESERVERS, type DnssecMateria
 /** Statuses that block changes (RFC 5731 2.3): the server refuses updates or deletes. */
 const UPDATE_PROHIBITED = 'clientUpdateProhibited';
 const TLD_TTL = 86_400;
+/** The sponsoring client id of zonekeeper's own registrar (the HTTP API). */
+export const REGISTRAR_CLIENT_ID = 'zonekeeper';
 
 function sameMaterial(a: DnssecMaterial, b: DnssecMaterial): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -29,7 +31,33 @@ export class SandboxRegistry implements Registry {
     private readonly settings: CoreSettings,
     /** The TLDs this sandbox is the registry of (canonical, e.g. `test`). */
     readonly tlds: readonly string[],
+    /** The client this view acts for (EPP clID): it sponsors what it creates, and only that it may change. */
+    readonly sponsor: string = REGISTRAR_CLIENT_ID,
   ) {}
+
+  /** The same registry as seen by another client (the EPP server makes one per logged-in clID). */
+  forSponsor(clID: string): SandboxRegistry {
+    return new SandboxRegistry(this.store, this.clock, this.settings, this.tlds, clID);
+  }
+
+  /** RFC 5730 2201: an object of another sponsoring client may be read, not changed. */
+  private mine(sponsor: string, what: string): void {
+    if (sponsor !== this.sponsor) throw new RegistryError('rejected', `${what} is sponsored by another registrar.`, 2201);
+  }
+
+  /**
+   * Reads the domain, applies `change`, writes it if nobody wrote in between (the version), and
+   * otherwise starts over — other processes (serve-epp, another serve) share these tables.
+   */
+  private async modifyDomain(name: string, change: (d: SandboxDomainRow) => SandboxDomainRow | Promise<SandboxDomainRow>): Promise<SandboxDomainRow> {
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const d = await this.domainRow(name);
+      this.mine(d.sponsor, name);
+      const next = await change(d);
+      if (await this.store.sandbox.saveDomain(next)) return { ...next, version: d.version + 1 };
+    }
+    throw new RegistryError('unavailable', `${name} is being changed by others at the same time; retry.`, 2400);
+  }
 
   private now(): string {
     return this.clock.now().toISOString();
@@ -87,6 +115,8 @@ export class SandboxRegistry implements Registry {
     const row: SandboxDomainRow = {
       name: input.name,
       roid: `${randomBytes(6).toString('hex').toUpperCase()}-SANDBOX`,
+      sponsor: this.sponsor,
+      version: 0,
       authInfo: input.authInfo,
       statuses: [],
       nameservers: [...input.nameservers],
@@ -96,21 +126,21 @@ export class SandboxRegistry implements Registry {
       updatedAt: now.toISOString(),
     };
     if ((await this.store.sandbox.createDomain(row)) === 'exists') throw new RegistryError('exists', `${input.name} is already registered.`, 2302);
-    await this.publish(input.name);
+    await this.publishSafely(input.name);
     await this.publishHostDomains(input.nameservers, input.name);
     return this.view(row);
   }
 
   async renewDomain(name: string, currentExpiry: string, years: number): Promise<RegistryDomain> {
-    const d = await this.domainRow(name);
-    // RFC 5731 3.2.3: the current expiry date must match, so a retried renew cannot renew twice.
-    if (d.expiresAt.slice(0, 10) !== currentExpiry.slice(0, 10)) throw new RegistryError('rejected', `The current expiry date is ${d.expiresAt.slice(0, 10)}, not ${currentExpiry.slice(0, 10)}.`, 2004);
     if (years < 1 || years > 10) throw new RegistryError('rejected', 'The renewal period must be 1 to 10 years.', 2004);
-    const expires = new Date(d.expiresAt);
-    expires.setUTCFullYear(expires.getUTCFullYear() + years);
-    if (expires.getTime() - this.clock.now().getTime() > 10 * 366 * 86_400_000) throw new RegistryError('rejected', 'A registration may not run more than 10 years ahead.', 2306);
-    const next = { ...d, expiresAt: expires.toISOString(), updatedAt: this.now() };
-    await this.store.sandbox.saveDomain(next);
+    const next = await this.modifyDomain(name, (d) => {
+      // RFC 5731 3.2.3: the current expiry date must match, so a retried renew cannot renew twice.
+      if (d.expiresAt.slice(0, 10) !== currentExpiry.slice(0, 10)) throw new RegistryError('rejected', `The current expiry date is ${d.expiresAt.slice(0, 10)}, not ${currentExpiry.slice(0, 10)}.`, 2004);
+      const expires = new Date(d.expiresAt);
+      expires.setUTCFullYear(expires.getUTCFullYear() + years);
+      if (expires.getTime() - this.clock.now().getTime() > 10 * 366 * 86_400_000) throw new RegistryError('rejected', 'A registration may not run more than 10 years ahead.', 2306);
+      return { ...d, expiresAt: expires.toISOString(), updatedAt: this.now() };
+    });
     return this.view(next);
   }
 
@@ -119,21 +149,21 @@ export class SandboxRegistry implements Registry {
   }
 
   async updateDomain(name: string, change: DomainUpdate): Promise<RegistryDomain> {
-    const d = await this.domainRow(name);
-    const onlyUnlock = (change.removeStatuses ?? []).includes(UPDATE_PROHIBITED);
-    if (d.statuses.includes(UPDATE_PROHIBITED) && !onlyUnlock) throw new RegistryError('rejected', `${name} has status ${UPDATE_PROHIBITED}.`, 2304);
-    const rem = new Set(change.removeNameservers ?? []);
-    const nameservers = [...d.nameservers.filter((n) => !rem.has(n)), ...(change.addNameservers ?? []).filter((n) => !d.nameservers.includes(n) || rem.has(n))];
-    if (new Set(nameservers).size !== nameservers.length) throw new RegistryError('rejected', 'A nameserver would be listed twice.', 2302);
-    if (nameservers.length > MAX_NAMESERVERS) throw new RegistryError('rejected', `At most ${MAX_NAMESERVERS} nameservers.`, 2306);
     await this.checkNameservers(change.addNameservers ?? []);
-    const remStatus = new Set(change.removeStatuses ?? []);
-    const statuses = [...new Set([...d.statuses.filter((s) => !remStatus.has(s)), ...(change.addStatuses ?? [])])];
-    const dnssec = [...d.dnssec.filter((m) => !(change.removeDnssec ?? []).some((r) => sameMaterial(r, m)))];
-    for (const m of change.addDnssec ?? []) if (!dnssec.some((x) => sameMaterial(x, m))) dnssec.push(m);
-    const next: SandboxDomainRow = { ...d, nameservers, statuses, dnssec, updatedAt: this.now() };
-    await this.store.sandbox.saveDomain(next);
-    await this.publish(name);
+    const next = await this.modifyDomain(name, (d) => {
+      const onlyUnlock = (change.removeStatuses ?? []).includes(UPDATE_PROHIBITED);
+      if (d.statuses.includes(UPDATE_PROHIBITED) && !onlyUnlock) throw new RegistryError('rejected', `${name} has status ${UPDATE_PROHIBITED}.`, 2304);
+      const rem = new Set(change.removeNameservers ?? []);
+      const nameservers = [...d.nameservers.filter((n) => !rem.has(n)), ...(change.addNameservers ?? []).filter((n) => !d.nameservers.includes(n) || rem.has(n))];
+      if (new Set(nameservers).size !== nameservers.length) throw new RegistryError('rejected', 'A nameserver would be listed twice.', 2302);
+      if (nameservers.length > MAX_NAMESERVERS) throw new RegistryError('rejected', `At most ${MAX_NAMESERVERS} nameservers.`, 2306);
+      const remStatus = new Set(change.removeStatuses ?? []);
+      const statuses = [...new Set([...d.statuses.filter((s) => !remStatus.has(s)), ...(change.addStatuses ?? [])])];
+      const dnssec = [...d.dnssec.filter((m) => !(change.removeDnssec ?? []).some((r) => sameMaterial(r, m)))];
+      for (const m of change.addDnssec ?? []) if (!dnssec.some((x) => sameMaterial(x, m))) dnssec.push(m);
+      return { ...d, nameservers, statuses, dnssec, updatedAt: this.now() };
+    });
+    await this.publishSafely(name);
     // Glue of a host under another domain appears (or goes) when this domain starts (or stops) using it.
     await this.publishHostDomains([...(change.addNameservers ?? []), ...(change.removeNameservers ?? [])], name);
     return this.view(next);
@@ -145,7 +175,7 @@ export class SandboxRegistry implements Registry {
       const row = await this.store.sandbox.host(h);
       if (row && row.domain !== except) domains.add(row.domain);
     }
-    for (const d of domains) await this.publish(d);
+    for (const d of domains) await this.publishSafely(d);
   }
 
   private hostView(h: SandboxHostRow, linked: boolean): RegistryHost {
@@ -168,33 +198,36 @@ export class SandboxRegistry implements Registry {
 
   async createHost(name: string, addresses: string[]): Promise<RegistryHost> {
     const d = await this.superordinate(name);
+    this.mine(d.sponsor, d.name); // RFC 5732 3.2.1: only the sponsor of the superordinate domain
     this.checkAddresses(addresses);
     if (await this.store.sandbox.host(name)) throw new RegistryError('exists', `Host ${name} already exists.`, 2302);
     if ((await this.store.sandbox.hostsOf(d.name)).length >= MAX_HOSTS_PER_DOMAIN) throw new RegistryError('rejected', `${d.name} already has ${MAX_HOSTS_PER_DOMAIN} host objects, the registry's limit.`, 2308);
     const now = this.now();
-    const h: SandboxHostRow = { name, domain: d.name, addresses: [...addresses], createdAt: now, updatedAt: now };
+    const h: SandboxHostRow = { name, domain: d.name, sponsor: this.sponsor, addresses: [...addresses], createdAt: now, updatedAt: now };
     await this.store.sandbox.saveHost(h);
-    await this.publish(d.name);
+    await this.publishSafely(d.name);
     return this.hostView(h, (await this.store.sandbox.domainsUsing(name)).length > 0);
   }
 
   async updateHost(name: string, addresses: string[]): Promise<RegistryHost> {
     const h = await this.store.sandbox.host(name);
     if (!h) throw new RegistryError('not_found', `The registry has no host ${name}.`, 2303);
+    this.mine(h.sponsor, name);
     this.checkAddresses(addresses);
     const next = { ...h, addresses: [...addresses], updatedAt: this.now() };
     await this.store.sandbox.saveHost(next);
-    await this.publish(h.domain);
+    await this.publishSafely(h.domain);
     return this.hostView(next, (await this.store.sandbox.domainsUsing(name)).length > 0);
   }
 
   async deleteHost(name: string): Promise<void> {
     const h = await this.store.sandbox.host(name);
     if (!h) throw new RegistryError('not_found', `The registry has no host ${name}.`, 2303);
+    this.mine(h.sponsor, name);
     const users = await this.store.sandbox.domainsUsing(name);
     if (users.length > 0) throw new RegistryError('rejected', `Host ${name} is a nameserver of ${users.join(', ')}; remove it from the nameserver set first.`, 2305);
     await this.store.sandbox.deleteHost(name);
-    await this.publish(h.domain, [name]);
+    await this.publishSafely(h.domain, [name]);
   }
 
   async infoHost(name: string): Promise<RegistryHost> {
@@ -265,6 +298,19 @@ export class SandboxRegistry implements Registry {
       for (const a of h.addresses) out.push({ name: h.name, type: a.includes(':') ? 'AAAA' : 'A', rdata: a });
     }
     return out;
+  }
+
+  /**
+   * Publishes after a registry change that has committed: a failure here must not fail the change
+   * (the registry's state is right), so it is queued as a `sandbox_publish` job that repeats it.
+   */
+  private async publishSafely(domain: string, extraNames: string[] = []): Promise<void> {
+    try {
+      await this.publish(domain, extraNames);
+    } catch (err) {
+      const now = this.now();
+      await this.store.jobs.enqueue({ id: newId('job'), kind: 'sandbox_publish', subject: domain, payload: { domain, extraNames, error: (err as Error).message }, status: 'pending', runAt: now, attempts: 0, lastError: (err as Error).message, createdAt: now, updatedAt: now });
+    }
   }
 
   /**

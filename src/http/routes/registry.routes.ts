@@ -3,6 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Services } from '../../core/services.js';
+import { requireZoneAccess } from '../../core/auth/principal.js';
+import { parseName } from '../../core/names.js';
 import { principalOf } from '../plugins/auth.js';
 import { domainView } from '../presenters.js';
 import { IdParam, problemResponses } from '../schemas/common.schema.js';
@@ -29,7 +31,12 @@ export async function registryRoutes(app: FastifyInstance, opts: { services: Ser
       response: { 201: DomainSchema, ...problemResponses(409, 503) },
     },
   }, async (req, reply) => {
-    const d = await reg.register(principalOf(req).accountId, req.body as { name: string; years?: number; nameservers?: string[] });
+    const p = principalOf(req);
+    const body = req.body as { name: string; years?: number; nameservers?: string[] };
+    // A key limited to some zones registers only those names (as POST /dns-zones creates only those).
+    const name = parseName(body.name, 'hostname');
+    if (name.ok) requireZoneAccess(p, name.name);
+    const d = await reg.register(p.accountId, body);
     const zone = await services.store.zones.getByDomainId(d.id);
     return reply.code(201).send(domainView(d, zone?.id ?? null));
   });

@@ -115,9 +115,14 @@ export class EppRegistry implements Registry {
   }
 
   async updateDomain(name: string, change: DomainUpdate): Promise<RegistryDomain> {
-    const add = { ns: change.addNameservers ?? [], statuses: (change.addStatuses ?? []) as DomainStatusInput[] };
-    const rem = { ns: change.removeNameservers ?? [], statuses: (change.removeStatuses ?? []) as DomainStatusInput[] };
-    const secDns = { add: dsData(change.addDnssec), rem: dsData(change.removeDnssec) };
+    // Only what is not so already: a retried update (its first reply lost) must not add a
+    // nameserver twice (2302) or remove one that is gone (2303) — the update stays idempotent.
+    const cur = await this.infoDomain(name);
+    const has = (list: readonly string[], x: string) => list.some((y) => y.toLowerCase() === x.toLowerCase());
+    const hasDs = (m: DnssecMaterial) => cur.dnssec.some((x) => JSON.stringify(x) === JSON.stringify(m));
+    const add = { ns: (change.addNameservers ?? []).filter((n) => !has(cur.nameservers, n)), statuses: (change.addStatuses ?? []).filter((x) => !cur.statuses.includes(x)) as DomainStatusInput[] };
+    const rem = { ns: (change.removeNameservers ?? []).filter((n) => has(cur.nameservers, n)), statuses: (change.removeStatuses ?? []).filter((x) => cur.statuses.includes(x)) as DomainStatusInput[] };
+    const secDns = { add: dsData((change.addDnssec ?? []).filter((m) => !hasDs(m))), rem: dsData((change.removeDnssec ?? []).filter(hasDs)) };
     const changes = add.ns.length + add.statuses.length + rem.ns.length + rem.statuses.length + secDns.add.length + secDns.rem.length;
     if (changes === 0) return this.infoDomain(name);
     await this.#call(`domain update ${name}`, (clTRID) => domainUpdateCommand({ name, add, rem, secDns, clTRID }), false, null);

@@ -38,6 +38,10 @@ export const registry: Migration = {
       .createTable('sandbox_domains')
       .addColumn('name', key, (c) => c.primaryKey())
       .addColumn('roid', 'text', (c) => c.notNull())
+      // The sponsoring client (EPP clID): only it may change the object (RFC 5730 2201).
+      .addColumn('sponsor', 'text', (c) => c.notNull())
+      // Optimistic concurrency: every write checks and bumps it (processes share the tables).
+      .addColumn('version', 'integer', (c) => c.notNull())
       .addColumn('auth_info', 'text', (c) => c.notNull())
       .addColumn('statuses', 'text', (c) => c.notNull())
       .addColumn('nameservers', 'text', (c) => c.notNull())
@@ -50,6 +54,7 @@ export const registry: Migration = {
       .createTable('sandbox_hosts')
       .addColumn('name', key, (c) => c.primaryKey())
       .addColumn('domain', key, (c) => c.notNull())
+      .addColumn('sponsor', 'text', (c) => c.notNull())
       .addColumn('addresses', 'text', (c) => c.notNull())
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -62,7 +67,7 @@ export const registry: Migration = {
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('subject', key, (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'done', 'failed')`))
+      .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('pending', 'running', 'done', 'failed')`))
       .addColumn('run_at', 'text', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull())
       .addColumn('last_error', 'text')
@@ -70,6 +75,8 @@ export const registry: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('jobs_due_idx').on('jobs').columns(['status', 'run_at']).execute();
+    // One pending job per kind and subject, also across processes: enqueue upserts on it.
+    await sql`create unique index jobs_pending_uq on jobs (kind, subject) where status = 'pending'`.execute(db);
     await db.schema.createIndex('jobs_subject_idx').on('jobs').columns(['subject', 'kind', 'id']).execute();
   },
 };

@@ -30,6 +30,7 @@ describe('nameserver sets', () => {
     [{ nameservers: ['ns1.example.net', 'localhost'] }, [['/nameservers/1', 'invalid_value']]],
     [{ nameservers: ['ns1.example.net', 'bad..name'] }, [['/nameservers/1', 'invalid_format']]],
     [{ nameservers: ['ns1.example.net', 42] }, [['/nameservers/1', 'invalid_type']]],
+    [{ nameservers: ['ns1.example.net', '192.0.2.1'] }, [['/nameservers/1', 'invalid_value']]],
     [{ nameservers: ['ns1.example.net', 'ns2.example.net'], nsips: ['192.0.2.1'] }, [['/nsips/0', 'not_allowed']]],
     [{ nameservers: ['ns1.example.test', 'ns2.example.net'] }, [['/nsips/0', 'required']]],
     [{ nameservers: ['ns1.example.test', 'ns2.example.net'], nsips: [['10.0.0.1']] }, [['/nsips/0/0', 'invalid_value']]],
