@@ -79,7 +79,8 @@ async function serveEpp(ctx: CommandContext): Promise<number> {
   const services = await openServices(ctx.config);
   const sandbox = services.registry.sandbox!;
   const server = new EppServer({
-    registry: sandbox,
+    // Each logged-in registrar sees the sandbox as its sponsor: another's objects are read-only (2201).
+    registry: (clID) => sandbox.forSponsor(clID),
     credentials: settings.credentials,
     tls: settings.tls,
     host: settings.listen.host,

@@ -87,8 +87,10 @@ export class RawEppClient {
     }));
   }
 
-  static async connect(port: number, ca?: string): Promise<RawEppClient> {
-    const socket = ca === undefined ? net.connect(port, '127.0.0.1') : tls.connect({ host: '127.0.0.1', port, ca });
+  /** `localAddress` (e.g. 127.0.0.2) makes the connection come from another loopback address. */
+  static async connect(port: number, ca?: string, localAddress?: string): Promise<RawEppClient> {
+    const from = localAddress === undefined ? {} : { localAddress };
+    const socket = ca === undefined ? net.connect({ port, host: '127.0.0.1', ...from }) : tls.connect({ host: '127.0.0.1', port, ca, ...from });
     await new Promise<void>((resolve, reject) => {
       socket.once(ca === undefined ? 'connect' : 'secureConnect', () => resolve());
       socket.once('error', reject);

@@ -34,6 +34,11 @@ describe.runIf(peers)('zonekeeper registry serve-epp', () => {
     const registry = new EppRegistry({ host: '127.0.0.1', port: served.port, ca: cert.cert, clID: 'registrar2', password: 'secret-pw2' });
     const created = await registry.createDomain({ name: 'example.test', years: 1, nameservers: ['ns1.example.org', 'ns2.example.org'], authInfo: 'auth-info-1' });
     expect(created).toMatchObject({ name: 'example.test', nameservers: ['ns1.example.org', 'ns2.example.org'] });
+    // Each registrar has its own view: registrar1 reads registrar2's domain but may not change it (RFC 5730 2201).
+    const other = new EppRegistry({ host: '127.0.0.1', port: served.port, ca: cert.cert, clID: 'registrar1', password: 'secret-pw1' });
+    expect((await other.infoDomain('example.test')).name).toBe('example.test');
+    await expect(other.updateDomain('example.test', { addStatuses: ['clientHold'] })).rejects.toMatchObject({ registryCode: 2201 });
+    await other.close();
     await registry.close();
     expect(await served.stop()).toBe(0);
     const store = await openStore({ dataDir: dir, clock: systemClock, sqliteSynchronous: 'normal' });

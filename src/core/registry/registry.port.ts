@@ -12,6 +12,8 @@ export interface RegistryDomain {
   createdAt: string;
   expiresAt: string;
   dnssec: DnssecMaterial[];
+  /** The sponsoring client (EPP clID), when the registry reports it. */
+  sponsor?: string;
 }
 
 export interface RegistryHost {
@@ -19,6 +21,8 @@ export interface RegistryHost {
   addresses: string[];
   /** Domains whose nameserver set names this host (a linked host cannot be deleted). */
   linked: boolean;
+  /** The sponsoring client (EPP clID), when the registry reports it. */
+  sponsor?: string;
 }
 
 export interface DomainUpdate {

@@ -77,7 +77,7 @@ export class SandboxRegistry implements Registry {
   }
 
   private async view(d: SandboxDomainRow): Promise<RegistryDomain> {
-    return { name: d.name, roid: d.roid, nameservers: d.nameservers, statuses: d.statuses.length ? d.statuses : ['ok'], createdAt: d.createdAt, expiresAt: d.expiresAt, dnssec: d.dnssec };
+    return { name: d.name, roid: d.roid, nameservers: d.nameservers, statuses: d.statuses.length ? d.statuses : ['ok'], createdAt: d.createdAt, expiresAt: d.expiresAt, dnssec: d.dnssec, sponsor: d.sponsor };
   }
 
   /** A nameserver named in a domain's set: a host under one of our TLDs must exist as a host object. */
@@ -179,7 +179,7 @@ export class SandboxRegistry implements Registry {
   }
 
   private hostView(h: SandboxHostRow, linked: boolean): RegistryHost {
-    return { name: h.name, addresses: h.addresses, linked };
+    return { name: h.name, addresses: h.addresses, linked, sponsor: h.sponsor };
   }
 
   /** The superordinate domain of a host under one of our TLDs (RFC 5732 2.1: it must exist). */

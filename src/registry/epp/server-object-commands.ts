@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkGlueAddress } from '../../core/registry/ip-policy.js';
-import { RegistryError, type DomainUpdate, type Registry, type RegistryFailureKind } from '../../core/registry/registry.port.js';
+import { RegistryError, type DomainUpdate, type Registry, type RegistryDomain, type RegistryFailureKind, type RegistryHost } from '../../core/registry/registry.port.js';
 import { checkDnssecInput, type DnssecMaterial } from '../../core/registry/registry-rules.js';
 import { DOMAIN_NS, HOST_NS, SECDNS_NS } from './namespaces.js';
 import { EppCommandError, type ClientCommand, type EppAddrInput, type EppDsInput } from './server-commands.js';
@@ -52,6 +52,15 @@ export function registryFailure(err: RegistryError, value: QuotedElement | undef
   const result: ResponseParts['result'] = { code, message: err.message, reason: err.registryReason ?? err.message };
   if (value) result.value = value;
   return { result };
+}
+
+/**
+ * RFC 5731 §3.1.2 / RFC 5732 §3.1.2: <clID> is the sponsoring client. A registry whose views say
+ * who that is (a `sponsor` field beyond the port's) is believed; otherwise it is the client asking.
+ */
+function sponsorOf(object: RegistryDomain | RegistryHost, ctx: ObjectCommandContext): string {
+  const sponsor = (object as { sponsor?: unknown }).sponsor;
+  return typeof sponsor === 'string' && sponsor !== '' ? sponsor : ctx.clID;
 }
 
 /** A stable repository id for a host (the port keeps none): roidType is `\w{1,80}-\w{1,8}` (RFC 5730 §4). */
@@ -115,7 +124,7 @@ async function domainCommand(cmd: ObjectCommand, ctx: ObjectCommandContext): Pro
       const d = await registry.infoDomain(cmd.name);
       // RFC 5731 §3.1.2: hosts="all" or "sub" lists the subordinate host objects.
       const hosts = cmd.hosts === 'all' || cmd.hosts === 'sub' ? (await registry.listHosts(cmd.name)).map((h) => h.name) : [];
-      const parts: ResponseParts = { ...OK, resData: domainInfoData(d, hosts, ctx.clID) };
+      const parts: ResponseParts = { ...OK, resData: domainInfoData(d, hosts, sponsorOf(d, ctx)) };
       // RFC 5910 §5.1.2: DNSSEC data only for a client that announced the extension at login.
       const ext = ctx.extURIs.includes(SECDNS_NS) ? secDnsInfData(d) : undefined;
       if (ext) parts.extension = ext;
@@ -164,8 +173,10 @@ async function hostCommand(cmd: ObjectCommand, ctx: ObjectCommandContext): Promi
       for (const name of cmd.names) items.push(await hostAvailability(registry, name));
       return { ...OK, resData: checkData(HOST_NS, items) };
     }
-    case 'host:info':
-      return { ...OK, resData: hostInfoData(await registry.infoHost(cmd.name), hostRoid(cmd.name), ctx.clID) };
+    case 'host:info': {
+      const h = await registry.infoHost(cmd.name);
+      return { ...OK, resData: hostInfoData(h, hostRoid(cmd.name), sponsorOf(h, ctx)) };
+    }
     case 'host:create':
       await registry.createHost(cmd.name, addresses(cmd.addrs));
       return { ...OK, resData: hostCreData(cmd.name, ctx.now()) };

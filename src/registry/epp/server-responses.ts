@@ -112,7 +112,7 @@ export function domainInfoData(d: RegistryDomain, hosts: string[], clID: string)
       for (const host of d.nameservers) leaf(ns, D, 'domain:hostObj', host);
     }
     for (const host of hosts) leaf(inf, D, 'domain:host', host);
-    // The sandbox has a single sponsoring registrar: whoever is logged in.
+    // The sponsoring client (RFC 5731 3.1.2): the object's sponsor as the registry reports it.
     leaf(inf, D, 'domain:clID', clID);
     leaf(inf, D, 'domain:crID', clID);
     leaf(inf, D, 'domain:crDate', d.createdAt);

@@ -5,8 +5,23 @@ import { EppCommandError, parseClientFrame, type ClientCommand } from './server-
 import { executeObjectCommand, quotedName, registryFailure } from './server-object-commands.js';
 import { greetingXml, responseXml, SERVER_EXT_URIS, SERVER_OBJ_URIS, type ResponseParts } from './server-responses.js';
 
+/**
+ * Throttling of failed logins shared by every connection (the server keeps one per client address
+ * and clID). Asked before the password is looked at, so a throttled guess learns nothing.
+ */
+export interface LoginThrottle {
+  /** Whether a login as `clID` may be checked now; false refuses it unchecked. */
+  admit(clID: string): boolean;
+  /** The password was right: the attempt does not count as a failure. */
+  succeeded(clID: string): void;
+}
+
 export interface EppServerSessionOptions {
-  registry: Registry;
+  /**
+   * The registry commands run against: one for everybody, or one per logged-in client, so the
+   * registry can tell whose objects are whose (RFC 5730 §3, 2201 authorization error).
+   */
+  registry: Registry | ((clID: string) => Registry);
   /** clID → password of the registrars allowed to log in. */
   credentials: ReadonlyMap<string, string>;
   svID: string;
@@ -15,6 +30,7 @@ export interface EppServerSessionOptions {
   now: () => Date;
   /** Failed logins after which the connection is closed (RFC 5730 §2.9.1.1 lets the server pick N). */
   maxFailedLogins?: number;
+  loginThrottle?: LoginThrottle;
   /** Unexpected failures (answered with 2400). */
   onError?: (err: unknown) => void;
 }
@@ -42,6 +58,8 @@ function result(code: number, message?: string): ResponseParts {
 
 export class EppServerSession {
   #clID: string | null = null;
+  /** The registry of the logged-in client (set at login). */
+  #registry: Registry | null = null;
   #extURIs: readonly string[] = [];
   #failedLogins = 0;
 
@@ -80,14 +98,15 @@ export class EppServerSession {
   async #command(command: ClientCommand): Promise<{ parts: ResponseParts; close: boolean }> {
     if (command.verb === 'login') return this.#login(command);
     // RFC 5730 §2.9.1.1: every command but login needs an established session.
-    if (this.#clID === null) return { parts: result(2002, 'Log in first: this command needs an established session.'), close: false };
+    if (this.#clID === null || this.#registry === null) return { parts: result(2002, 'Log in first: this command needs an established session.'), close: false };
     if (command.verb === 'logout') {
       this.#clID = null;
+      this.#registry = null;
       return { parts: result(1500), close: true };
     }
     try {
-      const { registry, now } = this.options;
-      return { parts: await executeObjectCommand(command, { registry, now, clID: this.#clID, extURIs: this.#extURIs }), close: false };
+      const { now } = this.options;
+      return { parts: await executeObjectCommand(command, { registry: this.#registry, now, clID: this.#clID, extURIs: this.#extURIs }), close: false };
     } catch (err) {
       if (err instanceof RegistryError) return { parts: registryFailure(err, quotedName(command)), close: false };
       throw err;
@@ -97,7 +116,14 @@ export class EppServerSession {
   /** RFC 5730 §2.9.1.1: credentials, then the protocol version, language and services asked for. */
   #login(cmd: LoginCommand): { parts: ResponseParts; close: boolean } {
     if (this.#clID !== null) return { parts: result(2002, 'Already logged in; log out first.'), close: false };
+    const throttle = this.options.loginThrottle;
+    if (throttle && !throttle.admit(cmd.clID)) {
+      // RFC 5730 §3: 2501 is the authentication failure past the server's limit on failures, and
+      // the server closes. The password is not looked at: while throttled, guessing learns nothing.
+      return { parts: result(2501, 'Authentication error; too many failed logins recently, try again later.'), close: true };
+    }
     const expected = this.options.credentials.get(cmd.clID);
+    // Messages here never quote the password (it goes in no response and no log).
     if (expected === undefined || !samePassword(cmd.pw, expected)) {
       this.#failedLogins += 1;
       if (this.#failedLogins >= (this.options.maxFailedLogins ?? 3)) {
@@ -106,6 +132,7 @@ export class EppServerSession {
       }
       return { parts: result(2200, 'Authentication error: unknown client or wrong password.'), close: false };
     }
+    throttle?.succeeded(cmd.clID);
     if (cmd.version !== '1.0') return { parts: result(2100, `EPP version ${cmd.version} is not offered; use 1.0.`), close: false };
     if (cmd.lang !== 'en') return { parts: result(2102, `Language ${cmd.lang} is not offered; use en.`), close: false };
     if (cmd.newPW !== undefined) return { parts: result(2102, 'Passwords cannot be changed through EPP here.'), close: false };
@@ -113,6 +140,8 @@ export class EppServerSession {
     if (objURI !== undefined) return { parts: result(2307, `The object service ${objURI} is not offered.`), close: false };
     const extURI = cmd.extURIs.find((u) => !SERVER_EXT_URIS.includes(u));
     if (extURI !== undefined) return { parts: result(2103, `The extension ${extURI} is not offered.`), close: false };
+    const { registry } = this.options;
+    this.#registry = typeof registry === 'function' ? registry(cmd.clID) : registry;
     this.#clID = cmd.clID;
     this.#extURIs = cmd.extURIs;
     this.#failedLogins = 0;
