@@ -1,6 +1,6 @@
 // Registrations through the HostUp-style API: register a domain at its TLD's registry, manage its
-// nameserver set, glue host objects and DNSSEC material. Always the registry first, then our
-// record of what it confirmed, so our state never claims what the registry has not done.
+// nameserver set, glue host objects and DNSSEC material. Always the registry first, then our record
+// of what it confirmed, so our state never claims what the registry has not done.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, fieldError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
@@ -9,31 +9,13 @@ import { isInZone, parseName } from '../names.js';
 import type { Clock, Store } from '../ports.js';
 import type { CoreSettings } from '../settings.js';
 import { REGISTRY_ACCOUNT_KEY, type ZonesService } from '../zones/zones.service.js';
-import { RegistryError, type Registry } from './registry.port.js';
-import { checkDnssecInput, checkGlueInput, checkNameserverSet, MAX_HOSTS_PER_DOMAIN, type DnssecMaterial } from './registry-rules.js';
+import type { Registry } from './registry.port.js';
+import { atRegistry, dnssecView, ensureHost, hostKey, sameSet } from './registry-support.js';
+import { checkDnssecInput, checkGlueInput, checkNameserverSet, MAX_HOSTS_PER_DOMAIN } from './registry-rules.js';
 import { SandboxRegistry } from './sandbox-registry.js';
 
 /** Statuses the registrar lock sets at the registry (RFC 5731 2.3). */
 export const LOCK_STATUSES = ['clientTransferProhibited', 'clientDeleteProhibited'];
-
-/** A registry failure as the API's problem (the registry's own code and reason kept). */
-export function registryProblem(e: RegistryError): AppError {
-  const extra = { ...(e.registryCode !== undefined ? { registryCode: e.registryCode } : {}), registryReason: e.registryReason ?? e.message };
-  // 2201/2202 (authorization, billing) refuse this operation; other auth failures are our login.
-  if (e.registryCode === 2201 || e.registryCode === 2202) return new AppError('registry_rejected', `The registry refused: ${e.message}`, { extra });
-  if (e.kind === 'unavailable' || e.kind === 'auth') return new AppError('registry_unavailable', `The registry could not complete the operation: ${e.message}`, { extra });
-  if (e.kind === 'exists') return new AppError('conflict', e.message, { extra });
-  return new AppError('registry_rejected', `The registry refused: ${e.message}`, { extra });
-}
-
-async function atRegistry<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    if (e instanceof RegistryError) throw registryProblem(e);
-    throw e;
-  }
-}
 
 export interface NameserversView {
   domainName: string;
@@ -426,34 +408,3 @@ type RetryOp = 'nameservers' | 'glue' | 'dnssec-add' | 'dnssec-delete' | 'lock';
 const RETRY_FIRST_MS = 30_000;
 /** Auto-renewal runs this many days before the expiry (registries renew for a year from it). */
 export const AUTO_RENEW_LEAD_DAYS = 30;
-
-/**
- * The host object with these addresses: updated when we know it, created otherwise — and updated
- * after all when the registry says it exists (an earlier create whose reply was lost).
- */
-async function ensureHost(registry: Registry, name: string, addresses: string[], known: boolean): Promise<void> {
-  if (known) {
-    await atRegistry(() => registry.updateHost(name, addresses));
-    return;
-  }
-  try {
-    await registry.createHost(name, addresses);
-  } catch (e) {
-    if (!(e instanceof RegistryError) || e.kind !== 'exists') throw e instanceof RegistryError ? registryProblem(e) : e;
-    await atRegistry(() => registry.updateHost(name, addresses));
-  }
-}
-
-/** A host name as a job subject part: canonical when it parses, else as sent, lowercase. */
-function hostKey(raw: unknown): string {
-  const r = parseName(String(raw ?? ''), 'hostname');
-  return r.ok ? r.name : String(raw ?? '').trim().toLowerCase();
-}
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x) => b.includes(x));
-}
-
-export function dnssecView(r: RegistryDnssecRecord): { id: string } & DnssecMaterial & { createdAt: string } {
-  return { id: r.id, ...r.material, createdAt: r.createdAt };
-}
