@@ -1,4 +1,5 @@
 // The write side of zones: createZone, deleteZone and applyZoneChange, each one transaction + journal entry.
+import { sameRecordContent } from '../core/records/record-changes.js';
 import { AppError } from '../core/errors.js';
 import type { DnsRecord, JournalEntry, RR, Soa, Zone } from '../core/model.js';
 import { nextSerial, type Clock, type CreateZoneInput, type ZoneChangeOutcome, type ZoneChangePlan, type ZoneChangeTx } from '../core/ports.js';
@@ -23,20 +24,6 @@ interface Applied {
   added: DnsRecord[];
   countDelta: number;
   nextRecordNum: number;
-}
-
-function sameContent(a: DnsRecord, b: DnsRecord): boolean {
-  return (
-    a.name === b.name &&
-    a.type === b.type &&
-    a.ttl === b.ttl &&
-    a.rdata === b.rdata &&
-    a.comment === b.comment &&
-    a.status === b.status &&
-    a.weight === b.weight &&
-    a.monitorType === b.monitorType &&
-    a.monitorStatus === b.monitorStatus
-  );
 }
 
 /** The same RRs on both sides (as multisets): a change DNS cannot see. */
@@ -234,7 +221,7 @@ export class ZoneWriter {
       const prev = old.get(next.id);
       if (!prev) throw new AppError('not_found', `Record ${next.id} was not found in zone ${zone.name}.`);
       next.num = prev.num;
-      if (sameContent(prev, next)) continue;
+      if (sameRecordContent(prev, next)) continue;
       await updateRecord(tx, zone.id, next);
       removed.push(prev);
       updated.push(next);

@@ -1,4 +1,6 @@
 // Builders of model objects for the storage tests (example.test names, documentation addresses).
+import { expect } from 'vitest';
+import { AppError } from '../../src/core/errors.js';
 import { randomUUID } from 'node:crypto';
 import { newId } from '../../src/core/ids.js';
 import type { Account, ApiKey, DnsRecord, Domain, Zone } from '../../src/core/model.js';
@@ -91,4 +93,15 @@ export function makeRecord(zoneId: string, name: string, type: string, rdata: st
     updatedAt: T0,
     ...over,
   };
+}
+
+/** Asserts that `p` rejects with the store's `conflict` (409) problem. */
+export async function expectConflict(p: Promise<unknown>): Promise<void> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect((err as AppError).code).toBe('conflict');
+  expect((err as AppError).status).toBe(409);
 }

@@ -9,7 +9,6 @@ import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../src/core/errors.js';
 import { newId } from '../../src/core/ids.js';
 import type { Account, ApiToken, Membership, RefreshSession, Role, User } from '../../src/core/model.js';
 import { migrate } from '../../src/storage/migrate.js';
@@ -18,7 +17,7 @@ import { openStore } from '../../src/storage/open-store.js';
 import type { SqlStore } from '../../src/storage/store.js';
 import { dropTestSchema, randomSchemaName, requirePg, TEST_DATABASE_URL } from '../helpers/postgres.js';
 import { uniqueName } from './contract/context.js';
-import { makeAccount, makeDomain, makeRecord, makeZone, T0, TestClock } from './fixtures.js';
+import { expectConflict, makeAccount, makeDomain, makeRecord, makeZone, T0, TestClock } from './fixtures.js';
 
 interface Target {
   open: (clock: TestClock) => Promise<SqlStore>;
@@ -112,16 +111,6 @@ function makeToken(userId: string, over: Partial<ApiToken> = {}): ApiToken {
 
 function makeRefresh(familyId: string, over: Partial<RefreshSession> = {}): RefreshSession {
   return { id: newId('refresh'), familyId, tokenHash: hash(), expiresAt: '2026-05-27T12:34:56.000Z', createdAt: T0, usedAt: null, ...over };
-}
-
-async function expectConflict(p: Promise<unknown>): Promise<void> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  expect((err as AppError).code).toBe('conflict');
-  expect((err as AppError).status).toBe(409);
 }
 
 // ---- the suite --------------------------------------------------------------------------------

@@ -138,7 +138,7 @@ export async function planChanges(tx: ZoneChangeTx, changes: ChangeSet, limits: 
   if (errors.length > 0) throwFieldErrors(dedupe(errors));
 
   for (const p of putPairs) {
-    if (!sameRecord(p.old, p.next)) updated.push(p.next);
+    if (!sameRecordContent(p.old, p.next)) updated.push(p.next);
   }
   // A loop, not push(...spread): an import places up to millions of records (call stack limit).
   for (let i = putPairs.length; i < placed.length; i++) created.push(placed[i]!.rec);
@@ -172,7 +172,11 @@ function toRecord(zone: Zone, c: Candidate, id: string, createdAt: string, nowIs
   };
 }
 
-function sameRecord(a: DnsRecord, b: DnsRecord): boolean {
+/**
+ * Same content (everything a write may change: owner, type, TTL, RDATA, comment, status, weight,
+ * monitoring): a write of the same content changes nothing. The store skips such updates too.
+ */
+export function sameRecordContent(a: DnsRecord, b: DnsRecord): boolean {
   return (
     a.name === b.name &&
     a.type === b.type &&

@@ -1,18 +1,8 @@
 // Contract: accounts, API keys, domains and zones (lookups, pagination, uniqueness, overlap).
 import { expect, it } from 'vitest';
-import { AppError } from '../../../src/core/errors.js';
 import { overlapCandidates } from '../../../src/storage/zones.repo.js';
-import { makeAccount, makeDomain, makeKey, makeZone, T0 } from '../fixtures.js';
+import { expectConflict, makeAccount, makeDomain, makeKey, makeZone, T0 } from '../fixtures.js';
 import { seedZone, uniqueName, type ContractContext } from './context.js';
-
-async function expectConflict(p: Promise<unknown>): Promise<void> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  expect((err as AppError).code).toBe('conflict');
-}
 
 export function basicContract(ctx: ContractContext): void {
   it('accounts: create, get, list by keyset, count, duplicate id is a conflict', async () => {
