@@ -4,8 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../core/errors.js';
 import type { OrgPrincipal } from '../../core/auth/org-principal.js';
 import type { Services } from '../../core/services.js';
-import type { RateLimiter } from '../plugins/rate-limit.js';
-import { rateLimitError } from '../plugins/rate-limit.js';
+import { enforceRateLimit, type RateLimiter } from '../plugins/rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,9 +41,7 @@ export function installOrgAuth(app: FastifyInstance, services: Services, limiter
       if (!(e instanceof AppError)) throw e;
       failure = e;
     }
-    const decision = limiter.take(principal ? `user:${principal.userId}` : `ip:${req.ip}`);
-    for (const [k, v] of Object.entries(decision.headers)) reply.header(k, v);
-    if (!decision.allowed) throw rateLimitError(decision.headers);
+    enforceRateLimit(limiter, principal ? `user:${principal.userId}` : `ip:${req.ip}`, reply);
     if (failure) throw failure;
     req.orgPrincipal = principal;
   });

@@ -5,7 +5,7 @@ import { AppError } from '../../core/errors.js';
 import { requireScope, type Principal } from '../../core/auth/principal.js';
 import type { Scope } from '../../core/model.js';
 import type { ApiKeysService } from '../../core/auth/api-keys.service.js';
-import { rateLimitError, type RateLimiter } from './rate-limit.js';
+import { enforceRateLimit, type RateLimiter } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,9 +49,7 @@ export function installAuth(app: FastifyInstance, keys: ApiKeysService, limiter:
         failure = e;
       }
     }
-    const decision = limiter.take(principal ? `key:${principal.keyId}` : `ip:${req.ip}`);
-    for (const [k, v] of Object.entries(decision.headers)) reply.header(k, v);
-    if (!decision.allowed) throw rateLimitError(decision.headers);
+    enforceRateLimit(limiter, principal ? `key:${principal.keyId}` : `ip:${req.ip}`, reply);
     if (failure) throw failure;
     req.principal = principal;
     const scope = req.routeOptions.config.scope;
