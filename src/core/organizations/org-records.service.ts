@@ -11,6 +11,7 @@ import { decodeCharString, quoteOctets, utf8DecodeStrict, utf8Encode } from '../
 import { buildAnyRdata, RECORD_TYPES, rdataTargets, splitRdata } from '../records/record-types.js';
 import { MAX_COMMENT_LENGTH, type RecordsService } from '../records/records.service.js';
 import { rdataTokens } from '../records/record-descriptor.js';
+import { checkScript } from '../scripts/script-sandbox.js';
 import { EXTRA_FIELDS, ORG_STORED_TYPES, ORG_TTL, orgTypeByCode, orgTypeByFilter, orgTypeOfStored, WRITABLE_FIELDS, type ExtraField, type OrgRecordType } from './org-record-types.js';
 
 /** A dns-record as the organization API shows it (JSON-LD keys are added by the HTTP layer). */
@@ -153,6 +154,7 @@ export class OrgRecordsService {
 
   async create(domain: Domain, zone: Zone, body: unknown): Promise<OrgRecordView> {
     const candidate = this.toCandidate(zone, body);
+    await checkScriptCandidate(candidate);
     const r = await this.apply(zone, { deletes: [], puts: [], posts: [candidate] });
     return this.view(domain, r.zone, r.created[0]!)!;
   }
@@ -187,6 +189,7 @@ export class OrgRecordsService {
     // A cleared field not allowed by the type is simply absent; unknown fields are reported as such.
     for (const k of Object.keys(patch as object)) if (!WRITABLE_FIELDS.includes(k)) merged[k] = (patch as Record<string, unknown>)[k];
     const candidate = this.toCandidate(zone, merged);
+    if (candidate.type !== current.type || candidate.rdata !== current.rdata) await checkScriptCandidate(candidate);
     const r = await this.apply(zone, { deletes: [], puts: [{ id: current.id, candidate }], posts: [] });
     return this.view(domain, r.zone, r.updated[0]!)!;
   }
@@ -221,6 +224,13 @@ export class OrgRecordsService {
     ]);
     return { items: rows.map((r) => this.view(domain, zone, r)!), total };
   }
+}
+
+/** A Script record must compile and define handleQuery (checked in a worker; docs/org-api.md). */
+async function checkScriptCandidate(c: Candidate): Promise<void> {
+  if (c.type !== 'SCRIPT') return;
+  const why = await checkScript(c.rdata);
+  if (why !== null) throw violations([fieldError('/value', 'invalid_value', why)]);
 }
 
 /** The owner name relative to the zone: "" at the apex, "www" below it. */

@@ -26,7 +26,7 @@ const BASE: Record<number, Record<string, unknown>> = {
   8: { value: 'sip.example.org', priority: 10, weight: 5, port: 5060 },
   9: { value: 'letsencrypt.org', tag: 'issue' },
   10: { value: 'host.example.org' },
-  11: { value: 'export default function (query) { return []; }' },
+  11: { value: 'function handleQuery(query) { return { answers: [{ type: "A", value: "192.0.2.11" }] }; }' },
   12: { value: 'ns1.example.net' },
   13: { value: 'svc.example.org alpn=h2', priority: 1 },
   14: { value: 'svc.example.org alpn=h2', priority: 1 },
@@ -139,6 +139,22 @@ describeEachDialect(pgOk, 'organization API: dns-records', (dialect) => {
     expectOrgProblem(await call('PATCH', `${base}/${rec.id}`, '{"ttl":null,"__proto__":{"ttl":77}}', { 'content-type': 'application/merge-patch+json' }), 400, 'invalid_request');
     expectOrgProblem(await call('POST', base, '{"type":0,"name":"p2","value":"192.0.2.91","__proto__":{"x":1}}', { 'content-type': 'application/ld+json' }), 400, 'invalid_request');
     expect((await call('GET', `${base}/${rec.id}`)).body.ttl).toBe(3600);
+  });
+
+  it('a Script must compile in the sandbox and define handleQuery; the reason is the violation', async () => {
+    const bad = await call('POST', base, { type: 11, name: 'js1', value: 'function handleQuery( {' });
+    expect(violations(bad)).toEqual([['value', 'invalid_value']]);
+    expect(bad.body.violations[0].message).toMatch(/SyntaxError/);
+    const noHandler = await call('POST', base, { type: 11, name: 'js2', value: 'const answer = 42;' });
+    expect(noHandler.body.violations[0].message).toMatch(/handleQuery/);
+    const loop = await call('POST', base, { type: 11, name: 'js3', value: 'while (true) {}' });
+    expect(loop.body.violations[0].message).toMatch(/took too long/);
+    const ok = await call('POST', base, { type: 11, name: 'js4', value: 'function handleQuery(q) {\n  return { answers: [] };\n}\n' });
+    expect(ok.status, ok.text).toBe(201);
+    expect(ok.body.value).toBe('function handleQuery(q) {\n  return { answers: [] };\n}\n'); // kept exactly
+    const mp = { 'content-type': 'application/merge-patch+json' };
+    expect(violations(await call('PATCH', `${base}/${ok.body.id}`, { value: 'syntax error here (' }, mp))).toEqual([['value', 'invalid_value']]);
+    expect((await call('PATCH', `${base}/${ok.body.id}`, { ttl: 120 }, mp)).status).toBe(200);
   });
 
   it('values are checked per type, with the field named', async () => {
