@@ -14,6 +14,7 @@ import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
 import { probeSoa } from '../dns/probe.js';
 import { closeEppRegistries, openEppRegistries } from './epp-registries.js';
 import { buildApp } from '../http/app.js';
+import { RedirectServer } from '../http/redirect/redirect-server.js';
 import { jobHandlers, JOB_RUNNER_OPTIONS } from '../jobs/handlers.js';
 import { JobRunner } from '../jobs/job-runner.js';
 import { openStore } from '../storage/open-store.js';
@@ -111,10 +112,24 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   } else {
     logger.info('DNS is off (--dns off)');
   }
+  let redirect: RedirectServer | null = null;
+  if (config.redirect) {
+    redirect = new RedirectServer({ ...config.redirect.listen, status: config.redirect.status, redirects: services.redirects, onError: (err) => logger.error({ err }, 'redirect: lookup failed') });
+    try {
+      const at = await redirect.listen();
+      ctx.io.out(`zonekeeper: redirect service listening on ${formatHostPort(at.host, at.port)} (HTTP ${config.redirect.status})\n`);
+    } catch (e) {
+      await app.close();
+      await dns?.close();
+      await store.close();
+      throw new Error(`cannot listen on ${config.redirect.listen.host}:${config.redirect.listen.port} for the redirect service: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
   ctx.io.out(`zonekeeper: HTTP API listening on ${address} (store: ${config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}); docs at ${address}/docs\n`);
 
   await stopped;
   stopJobs();
+  await redirect?.close();
   await closeEppRegistries(eppRegistries);
   await app.close();
   await dns?.close();

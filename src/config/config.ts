@@ -26,6 +26,8 @@ export interface Config {
   http: HostPort;
   /** DNS listen address (UDP and TCP on the same port); null = DNS off. */
   dns: HostPort | null;
+  /** The redirect service (Redirect records); null = off. */
+  redirect: { listen: HostPort; status: number } | null;
   /** DNS worker processes (node:cluster); 0 = answer in the main process. */
   dnsWorkers: number;
   /**
@@ -81,6 +83,8 @@ export const SETTINGS = [
   ['data', 'Data folder for the embedded SQLite store', './data'],
   ['http', 'HTTP API listen address HOST:PORT', '127.0.0.1:8080'],
   ['dns', 'DNS listen address HOST:PORT (UDP and TCP), or off', '127.0.0.1:5353'],
+  ['redirect', 'Listen address HOST:PORT of the built-in redirect service for Redirect records (HTTP), or off', 'off'],
+  ['redirect-status', 'HTTP status of the redirect service: 301, 302, 307 or 308', '301'],
   ['dns-workers', 'DNS worker processes sharing the DNS sockets (0 = answer in the main process)', '0'],
   ['dns-udp-io', 'DNS UDP I/O: batch (recvmmsg/sendmmsg addon, Linux), dgram (node:dgram), or auto (batch when the addon is built)', 'auto'],
   ['dns-tcp-idle-timeout', 'Seconds an idle DNS-over-TCP connection stays open', '10'],
@@ -294,6 +298,10 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
   const http = parseHostPort(get('http') ?? '127.0.0.1:8080', 'http');
   const dnsText = get('dns') ?? '127.0.0.1:5353';
   const dns = /^\s*off\s*$/i.test(dnsText) ? null : parseDnsAddress(dnsText);
+  const redirectText = get('redirect') ?? 'off';
+  const redirectStatus = Number(get('redirect-status') ?? '301');
+  if (![301, 302, 307, 308].includes(redirectStatus)) throw new ConfigError('--redirect-status must be 301, 302, 307 or 308');
+  const redirect = /^\s*off\s*$/i.test(redirectText) ? null : { listen: parseHostPort(redirectText, 'redirect'), status: redirectStatus };
   const dnsWorkers = parseIntSetting(get('dns-workers') ?? '0', 'dns-workers', 0, 256);
   const dnsUdpIo = (get('dns-udp-io') ?? 'auto').trim().toLowerCase();
   if (dnsUdpIo !== 'auto' && dnsUdpIo !== 'batch' && dnsUdpIo !== 'dgram') throw new ConfigError(`--dns-udp-io must be auto, batch or dgram, got "${get('dns-udp-io')}"`);
@@ -347,6 +355,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     dataDir,
     http,
     dns,
+    redirect,
     dnsWorkers,
     dnsUdpIo,
     dnsTcpIdleTimeout,

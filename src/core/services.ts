@@ -7,6 +7,7 @@ import { OrgRecordsService } from './organizations/org-records.service.js';
 import { UsersService } from './users/users.service.js';
 import type { Registry } from './registry/registry.port.js';
 import { RegistryService } from './registry/registry.service.js';
+import { RedirectsService } from './redirects/redirects.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
@@ -30,6 +31,7 @@ export interface Services {
   apiTokens: ApiTokensService;
   orgRecords: OrgRecordsService;
   registry: RegistryService;
+  redirects: RedirectsService;
 }
 
 /**
@@ -56,5 +58,6 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
     apiTokens: new ApiTokensService(store, clock),
     orgRecords: new OrgRecordsService(store, records),
     registry,
+    redirects: new RedirectsService(store),
   };
 }

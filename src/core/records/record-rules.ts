@@ -9,6 +9,9 @@ export interface RuleRecord {
   rdata: string;
 }
 
+/** Types that give a name its addresses: one source per name (A/AAAA together, or an ALIAS, or a Redirect). */
+const ADDRESS_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'REDIRECT']);
+
 /** Rules for one candidate against the other records at its owner name (pointer prefix given). */
 export function checkCandidate(zoneName: string, cand: RuleRecord, others: RuleRecord[], at: string): FieldError[] {
   const errors: FieldError[] = [];
@@ -34,6 +37,9 @@ export function checkCandidate(zoneName: string, cand: RuleRecord, others: RuleR
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type === 'CNAME' ? 'a CNAME' : 'other records'}; a CNAME cannot share its name with any other record.`));
     } else if (cand.type === 'ALIAS' && ['A', 'AAAA', 'ALIAS'].includes(o.type)) {
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type} records; an ALIAS supplies the addresses itself and must stand alone among A/AAAA/ALIAS.`));
+    } else if ((cand.type === 'REDIRECT' && ADDRESS_TYPES.has(o.type)) || (o.type === 'REDIRECT' && ADDRESS_TYPES.has(cand.type))) {
+      // The redirect service supplies the addresses of a Redirect name: nothing else may (and one URL per name).
+      errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type === 'REDIRECT' ? 'a Redirect, whose addresses are the redirect service\'s' : `${o.type} records`}; a Redirect stands alone among A/AAAA/ALIAS/Redirect records.`));
     } else if (o.type === 'ALIAS' && (cand.type === 'A' || cand.type === 'AAAA')) {
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} has an ALIAS record, which supplies its addresses; remove it before adding ${cand.type} records.`));
     }
