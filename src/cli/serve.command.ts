@@ -38,6 +38,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         tcpIdleTimeoutMs: config.dnsTcpIdleTimeout * 1000,
         tcpMaxConnections: config.dnsTcpMaxConnections,
         aliasUpstream: resolveAliasUpstream(config),
+        redirectAddresses: config.redirectAddresses,
         logger,
         logLevel: config.logLevel,
       })

@@ -28,6 +28,8 @@ export interface Config {
   dns: HostPort | null;
   /** The redirect service (Redirect records); null = off. */
   redirect: { listen: HostPort; status: number } | null;
+  /** What DNS answers for a Redirect record's name (the service's public addresses); [] = nothing. */
+  redirectAddresses: string[];
   /** DNS worker processes (node:cluster); 0 = answer in the main process. */
   dnsWorkers: number;
   /**
@@ -85,6 +87,7 @@ export const SETTINGS = [
   ['dns', 'DNS listen address HOST:PORT (UDP and TCP), or off', '127.0.0.1:5353'],
   ['redirect', 'Listen address HOST:PORT of the built-in redirect service for Redirect records (HTTP), or off', 'off'],
   ['redirect-status', 'HTTP status of the redirect service: 301, 302, 307 or 308', '301'],
+  ['redirect-addresses', 'Public IPv4/IPv6 addresses of the redirect service: DNS answers them for names with a Redirect record, comma-separated, or none', 'none'],
   ['dns-workers', 'DNS worker processes sharing the DNS sockets (0 = answer in the main process)', '0'],
   ['dns-udp-io', 'DNS UDP I/O: batch (recvmmsg/sendmmsg addon, Linux), dgram (node:dgram), or auto (batch when the addon is built)', 'auto'],
   ['dns-tcp-idle-timeout', 'Seconds an idle DNS-over-TCP connection stays open', '10'],
@@ -186,6 +189,19 @@ function parseEppRegistries(raw: string): EppRegistryConfig[] {
       caFile: url.searchParams.get('ca'),
       servername: url.searchParams.get('servername'),
     });
+  }
+  return out;
+}
+
+/** A comma list of IPv4/IPv6 addresses (`none` = empty), canonical. */
+function parseAddressList(raw: string, flag: string): string[] {
+  if (raw.trim() === 'none' || raw.trim() === '') return [];
+  const out: string[] = [];
+  for (const part of raw.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    if (!ipaddr.isValid(part) || isIP(part) === 0) throw new ConfigError(`--${flag}: "${part}" is not an IPv4 or IPv6 address`);
+    const a = ipaddr.parse(part);
+    const text = a.kind() === 'ipv6' ? (a as ipaddr.IPv6).toRFC5952String() : a.toString();
+    if (!out.includes(text)) out.push(text);
   }
   return out;
 }
@@ -356,6 +372,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
     http,
     dns,
     redirect,
+    redirectAddresses: parseAddressList(get('redirect-addresses') ?? 'none', 'redirect-addresses'),
     dnsWorkers,
     dnsUdpIo,
     dnsTcpIdleTimeout,

@@ -7,7 +7,7 @@
 // process); with DNS worker processes, the primary's sink forwards to the workers instead
 // (server/workers.ts). `synced(seq)` resolves once an entry is served by every DNS process; the
 // write path awaits it (synced-store.ts), which is what makes reads-your-writes hold.
-import { isServedType } from '../core/records/record-types.js';
+import { isJournaledType } from '../core/records/record-types.js';
 import type { DnsRecord, JournalEntry, RR, Zone as ZoneRow } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import { soaRR } from '../core/soa.js';
@@ -125,6 +125,49 @@ export interface DnsEngineOptions {
   followIntervalMs?: number;
   /** How long synced() waits for an entry before giving up with a warning (default 10 s). */
   syncTimeoutMs?: number;
+  /** The redirect service's addresses: a Redirect record's name answers with them (none: no answer). */
+  redirectAddresses?: readonly string[];
+}
+
+/**
+ * Redirect records (organization API type 5) as DNS sees them: A/AAAA records of the redirect
+ * service's addresses at the record's name, with its TTL. Mapped where RRs enter the engine (zone
+ * loads, journal entries), so a new `--redirect-addresses` applies at the next start.
+ */
+export function mapRedirects(rrs: readonly RR[], addresses: readonly string[]): readonly RR[] {
+  if (!rrs.some((r) => r.type === 'REDIRECT')) return rrs;
+  const out: RR[] = [];
+  for (const r of rrs) {
+    if (r.type !== 'REDIRECT') out.push(r);
+    else for (const a of addresses) out.push({ name: r.name, type: a.includes(':') ? 'AAAA' : 'A', ttl: r.ttl, rdata: a });
+  }
+  return out;
+}
+
+/** A sink that maps Redirect records before they reach the zones (see mapRedirects). */
+class RedirectMappingSink implements ZoneSink {
+  constructor(
+    private readonly inner: ZoneSink,
+    private readonly addresses: readonly string[],
+  ) {
+    if (inner.settled) this.settled = () => inner.settled!();
+    if (inner.replaceZone) this.replaceZone = (zone: Zone) => inner.replaceZone!(zone); // built from mapped batches
+  }
+
+  settled?: () => Promise<void>;
+  replaceZone?: (zone: Zone) => void;
+
+  replace(origin: string, rrs: readonly RR[], serial: number): void {
+    this.inner.replace(origin, mapRedirects(rrs, this.addresses), serial);
+  }
+
+  apply(origin: string, removed: readonly RR[], added: readonly RR[], toSerial: number): void {
+    this.inner.apply(origin, mapRedirects(removed, this.addresses), mapRedirects(added, this.addresses), toSerial);
+  }
+
+  remove(origin: string): void {
+    this.inner.remove(origin);
+  }
 }
 
 /** What the engine knows of one origin: the zone incarnation served (null: none) and how far it is. */
@@ -200,6 +243,7 @@ export class DnsEngine {
   /** The zones answered in this process (empty when a custom sink sends them elsewhere). */
   readonly zones = new ZoneSet();
   readonly #sink: ZoneSink;
+  readonly #redirects: readonly string[];
   readonly #logger: DnsLogger;
   readonly #states = new Map<string, ZoneState>();
   /** Origins being reloaded: entries that arrive meanwhile wait here. */
@@ -221,7 +265,8 @@ export class DnsEngine {
     private readonly opts: DnsEngineOptions,
   ) {
     this.#logger = opts.logger;
-    this.#sink = opts.sink ?? new LocalZoneSink(this.zones, opts.logger);
+    this.#redirects = opts.redirectAddresses ?? [];
+    this.#sink = new RedirectMappingSink(opts.sink ?? new LocalZoneSink(this.zones, opts.logger), this.#redirects);
   }
 
   /** Zones served now. */
@@ -544,14 +589,15 @@ export class DnsEngine {
       const { records } = this.store;
       if (records.scanRRs) {
         for await (const batch of records.scanRRs(zoneId)) {
-          if (loader !== null) loader.add(batch);
+          // The loader builds the zone itself: Redirect records are mapped here (the sink maps `rrs`).
+          if (loader !== null) loader.add(mapRedirects(batch, this.#redirects) as RR[]);
           else for (const rr of batch) rrs.push(rr);
           await yieldToEventLoop();
         }
       } else {
         for await (const batch of records.iterate(zoneId)) {
           const active = activeRRs(batch);
-          if (loader !== null) loader.add(active);
+          if (loader !== null) loader.add(mapRedirects(active, this.#redirects) as RR[]);
           else for (const rr of active) rrs.push(rr);
           await yieldToEventLoop();
         }
@@ -569,7 +615,7 @@ export class DnsEngine {
         const zone = loader.finish();
         // The entries may be partly reflected in the records already; Zone.apply ignores removing
         // what is absent and adding what is present, so re-applying is harmless.
-        for (const e of chain) applyToZone(zone, e, this.#logger);
+        for (const e of chain) applyToZone(zone, { ...e, removed: [...mapRedirects(e.removed, this.#redirects)], added: [...mapRedirects(e.added, this.#redirects)] }, this.#logger);
         zone.serial = serial >>> 0;
         return { zone, rrs: [], count: zone.recordCount, serial, seq };
       }
@@ -609,7 +655,7 @@ export class DnsEngine {
 
 function activeRRs(records: readonly DnsRecord[]): RR[] {
   const out: RR[] = [];
-  for (const r of records) if (r.status === 'active' && isServedType(r.type)) out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
+  for (const r of records) if (r.status === 'active' && isJournaledType(r.type)) out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
   return out;
 }
 

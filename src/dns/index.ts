@@ -26,6 +26,8 @@ export interface DnsServiceOptions {
   udpIo?: UdpIoMode;
   /** Upstream resolver for ALIAS targets outside our zones; null = off. */
   aliasUpstream: { host: string; port: number } | null;
+  /** The redirect service's addresses, answered for names with a Redirect record. */
+  redirectAddresses?: readonly string[];
   logger: DnsLogger;
   /** Log level for worker processes. */
   logLevel?: string;
@@ -66,7 +68,7 @@ export class DnsService {
             ...(opts.workerExec !== undefined ? { exec: opts.workerExec } : {}),
           })
         : null;
-    this.engine = new DnsEngine(store, { logger: opts.logger, ...(this.#pool ? { sink: this.#pool } : {}) });
+    this.engine = new DnsEngine(store, { logger: opts.logger, redirectAddresses: opts.redirectAddresses ?? [], ...(this.#pool ? { sink: this.#pool } : {}) });
   }
 
   get host(): string {

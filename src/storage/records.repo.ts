@@ -1,7 +1,7 @@
 // Records repository: reads by id, filtered keyset lists, batch iteration; row mapping for the writer.
 import type { Selectable } from 'kysely';
 import type { DnsRecord, MonitorStatus, MonitorType, RecordStatus, RR } from '../core/model.js';
-import { isServedType, UNSERVED_TYPES } from '../core/records/record-types.js';
+import { isJournaledType, UNJOURNALED_TYPES } from '../core/records/record-types.js';
 import type { RecordPageQuery, RecordQuery, RecordsRepo } from '../core/ports.js';
 import type { Db, RecordsTable } from './schema.js';
 import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sql-runner.js';
@@ -47,11 +47,11 @@ const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
 // the table itself; an id-ordered scan goes through records_zone_id_uq and seeks the table once per
 // row, ~3x slower on a 1M-record zone), on PostgreSQL records_zone_name_idx. Name and id come last
 // (the keyset). Row values compare as (name, id) on both dialects.
-// Records of types DNS does not serve (yet: Redirect, PullZone, Script) stay out, as in activeRRs.
-const UNSERVED_SQL = UNSERVED_TYPES.map((t) => `'${t}'`).join(', ');
-const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNSERVED_SQL}) order by name, id limit ?`);
+// Records of types DNS does nothing with (yet: PullZone, Script) stay out, as in activeRRs.
+const UNJOURNALED_SQL = UNJOURNALED_TYPES.map((t) => `'${t}'`).join(', ');
+const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) order by name, id limit ?`);
 const SCAN_RRS_NEXT = stmt(
-  `select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNSERVED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
+  `select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
 );
 const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
 const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
@@ -89,9 +89,9 @@ export function toRR(r: DnsRecord): RR {
   return { name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata };
 }
 
-/** Only active records of served types are in DNS, so only they appear in journal RR lists. */
+/** Only active records of journaled types reach DNS, so only they appear in journal RR lists. */
 export function activeRRs(records: readonly DnsRecord[]): RR[] {
-  return records.filter((r) => r.status === 'active' && isServedType(r.type)).map(toRR);
+  return records.filter((r) => r.status === 'active' && isJournaledType(r.type)).map(toRR);
 }
 
 export async function selectRecordsById(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<DnsRecord[]> {

@@ -70,6 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         tcpIdleTimeoutMs: config.dnsTcpIdleTimeout * 1000,
         tcpMaxConnections: config.dnsTcpMaxConnections,
         aliasUpstream: null,
+        redirectAddresses: config.redirectAddresses,
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       })
     : null;

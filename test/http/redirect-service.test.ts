@@ -5,6 +5,8 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redirectTarget } from '../../src/core/redirects/redirects.service.js';
 import { RedirectServer } from '../../src/http/redirect/redirect-server.js';
+import { DnsService } from '../../src/dns/index.js';
+import { answerData, decode, encodeQuery, rcodeName, udpExchange } from '../helpers/dns.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { loggedIn, makeDomain, makeUser, violations, type OrgCall } from './org-api/support.js';
 import { zoneName } from './support.js';
@@ -92,5 +94,44 @@ describe('redirect service', () => {
     expect((await call('POST', base, { type: 3, name: 'go', value: 'text beside a redirect is fine' })).status).toBe(201);
     expect((await call('POST', base, { type: 0, name: 'addr', value: '192.0.2.1' })).status).toBe(201);
     expect(violations(await call('POST', base, { type: 5, name: 'addr', value: 'https://www.example.org/' }))).toEqual([['type', 'conflict']]);
+  });
+});
+
+describe('Redirect names in DNS', () => {
+  let srv: TestServer;
+  let call: OrgCall;
+
+  beforeAll(async () => {
+    srv = await startTestServer({ dns: true, settings: { 'redirect-addresses': '192.0.2.80, 2001:DB8::80' } });
+    call = await loggedIn(srv, (await makeUser(srv, { role: 'member' })).email);
+  });
+  afterAll(async () => srv?.close());
+
+  it('answer A/AAAA with the redirect service\'s addresses, with the record\'s TTL; follow changes and deletes', async () => {
+    const d = await makeDomain(srv, zoneName('redir-dns'));
+    const base = `/api/organizations/${srv.accountId}/domains/${d.domainUuid}/dns-records`;
+    const rec = (await call('POST', base, { type: 5, name: 'go', value: 'https://www.example.org/', ttl: 300 })).body;
+    const port = srv.dns!.port;
+    const a = decode(await udpExchange(port, encodeQuery(`go.${d.name}`, 'A')));
+    expect(answerData(a)).toEqual(['192.0.2.80']);
+    expect((a.answers![0] as { ttl?: number }).ttl).toBe(300);
+    expect(answerData(decode(await udpExchange(port, encodeQuery(`go.${d.name}`, 'AAAA'))))).toEqual(['2001:db8::80']);
+    await call('PATCH', `${base}/${rec.id}`, { value: 'https://docs.example.org/' }, { 'content-type': 'application/merge-patch+json' });
+    expect(answerData(decode(await udpExchange(port, encodeQuery(`go.${d.name}`, 'A'))))).toEqual(['192.0.2.80']);
+    expect((await call('DELETE', `${base}/${rec.id}`)).status).toBe(204);
+    expect(rcodeName(await udpExchange(port, encodeQuery(`go.${d.name}`, 'A')))).toBe('NXDOMAIN');
+    // A zone loaded from the store at start (not followed from the journal) maps them too.
+    await call('POST', base, { type: 5, name: 'later', value: 'https://www.example.org/' });
+    const dns = new DnsService(srv.services.store, {
+      host: '127.0.0.1', port: 0, workers: 0, tcpIdleTimeoutMs: 10_000, tcpMaxConnections: 10, aliasUpstream: null,
+      logger: { debug() {}, info() {}, warn() {}, error() {} }, redirectAddresses: ['198.51.100.80'],
+    });
+    const started = await dns.start();
+    try {
+      expect(answerData(decode(await udpExchange(started.port, encodeQuery(`later.${d.name}`, 'A'))))).toEqual(['198.51.100.80']);
+      expect(answerData(decode(await udpExchange(started.port, encodeQuery(`later.${d.name}`, 'AAAA'))))).toEqual([]);
+    } finally {
+      await dns.close();
+    }
   });
 });

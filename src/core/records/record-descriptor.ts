@@ -30,8 +30,10 @@ export interface RecordTypeDescriptor {
   code: number;
   /** Accepted by the HostUp API (SOA is zone-file only). */
   api: boolean;
-  /** false: stored and shown, but not served by DNS nor written to zone files (Redirect, PullZone, Script). */
+  /** false: not a DNS type — stored and shown, never written to zone files (Redirect, PullZone, Script). */
   served?: boolean;
+  /** With served false: still in the journal and DNS loads, where DNS maps it to other RRs (Redirect → A/AAAA). */
+  journaled?: boolean;
   /** Full presentation RDATA tokens → canonical RDATA. */
   parse(tokens: string[], ctx: ParseContext): Parsed<string>;
   /** HostUp input → canonical RDATA. Default: `value` is the full presentation RDATA. */

@@ -26,12 +26,20 @@ export const API_RECORD_TYPES: readonly string[] = Object.freeze(
   ['A', 'AAAA', 'CNAME', 'ALIAS', 'MX', 'TXT', 'SRV', 'CAA', 'NS', 'PTR', 'TLSA', 'SSHFP', 'SVCB', 'HTTPS', 'DS'],
 );
 
-/** Stored types that DNS does not serve (yet): kept out of zones, the journal and zone files. */
+/** Stored types that are not DNS types: never in zone files (Redirect, PullZone, Script). */
 export const UNSERVED_TYPES: readonly string[] = Object.freeze(Object.values(RECORD_TYPES).filter((d) => d.served === false).map((d) => d.type));
 
-/** False for stored types DNS does not serve (Redirect, PullZone, Script); true for every DNS type. */
-export function isServedType(type: string): boolean {
+/** Stored types kept out of the journal and DNS loads (PullZone, Script: DNS does nothing with them yet). */
+export const UNJOURNALED_TYPES: readonly string[] = Object.freeze(Object.values(RECORD_TYPES).filter((d) => d.served === false && d.journaled !== true).map((d) => d.type));
+
+/** False for stored types that are not DNS types (Redirect, PullZone, Script): zone files leave them out. */
+export function isZoneFileType(type: string): boolean {
   return !UNSERVED_TYPES.includes(type);
+}
+
+/** False for stored types the journal and DNS loads leave out (PullZone, Script); Redirect is in (DNS maps it). */
+export function isJournaledType(type: string): boolean {
+  return !UNJOURNALED_TYPES.includes(type);
 }
 
 /**

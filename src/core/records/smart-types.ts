@@ -1,7 +1,8 @@
 // Record types of the organization API (seed 003, bunny.net's model) that are not DNS types:
 // Redirect (a URL), PullZone (a CDN pull zone) and Script (code that computes answers). Their RDATA
-// is the value as sent, verbatim; they are stored and shown but not served by DNS yet, and never
-// written to zone files or the journal (see isServedType). Flatten is not here: it is ALIAS.
+// is the value as sent, verbatim; never written to zone files (isZoneFileType). Redirect is in the
+// journal, and DNS answers its name with the redirect service's addresses; PullZone and Script are
+// not served by DNS yet (isJournaledType). Flatten is not here: it is ALIAS.
 import { ok, problem, type Parsed } from './fields.js';
 import { fallbackView, fieldErr, problemError, unusedFieldErrors, type RdataResult, type RecordInput, type RecordTypeDescriptor } from './record-descriptor.js';
 
@@ -40,12 +41,13 @@ function parseScript(value: string): Parsed<string> {
   return ok(value);
 }
 
-function verbatimType(type: string, code: number, parseValue: (value: string) => Parsed<string>): RecordTypeDescriptor {
+function verbatimType(type: string, code: number, parseValue: (value: string) => Parsed<string>, journaled = false): RecordTypeDescriptor {
   return {
     type,
     code,
     api: false,
     served: false,
+    journaled,
     // Zone files cannot carry these types (parseRdataTokens refuses them before this is reached).
     parse: (tokens) => parseValue(tokens.join(' ')),
     build(input: RecordInput): RdataResult {
@@ -62,6 +64,6 @@ function verbatimType(type: string, code: number, parseValue: (value: string) =>
 }
 
 // Codes above ALIAS's 65401 in the private-use range, only for ordering (never on the wire).
-export const REDIRECT = verbatimType('REDIRECT', 65402, parseRedirect);
+export const REDIRECT = verbatimType('REDIRECT', 65402, parseRedirect, true);
 export const PULLZONE = verbatimType('PULLZONE', 65403, parsePullZone);
 export const SCRIPT = verbatimType('SCRIPT', 65404, parseScript);

@@ -9,7 +9,7 @@ import { isInZone, parseName } from '../names.js';
 import { listQuery, toPage } from '../pagination.js';
 import { nextSerial, type Clock, type Store } from '../ports.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeSet } from '../records/record-changes.js';
-import { isApiRecordType, isServedType } from '../records/record-types.js';
+import { isApiRecordType, isZoneFileType } from '../records/record-types.js';
 import type { CoreSettings } from '../settings.js';
 import { parseZoneFile } from '../zonefile/zonefile.parse.js';
 import { writeZoneFile } from '../zonefile/zonefile.write.js';
@@ -127,7 +127,7 @@ export class ZonesService {
   async exportZoneFile(zone: Zone): Promise<string> {
     const fresh = (await this.store.zones.get(zone.id)) ?? zone;
     const records: DnsRecord[] = [];
-    for await (const batch of this.store.records.iterate(zone.id)) records.push(...batch.filter((r) => r.status === 'active' && isServedType(r.type)));
+    for await (const batch of this.store.records.iterate(zone.id)) records.push(...batch.filter((r) => r.status === 'active' && isZoneFileType(r.type)));
     return writeZoneFile({ name: fresh.name, soa: fresh.soa }, records);
   }
 
@@ -157,7 +157,7 @@ export class ZonesService {
     const report: ImportReport = { added: 0, removed: 0, updated: 0, unchanged: 0, ignored };
     const outcome = await this.store.applyZoneChange(zone.id, async (tx) => {
       // The apex NS set is the server's; records of unserved types cannot be in a zone file: both stay.
-      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name) && isServedType(r.type));
+      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name) && isZoneFileType(r.type));
       const byKey = new Map(existing.map((r) => [`${r.name} ${r.type} ${r.rdata}`, r]));
       const changes: ChangeSet = { deletes: [], puts: [], posts: [] };
       const kept = new Set<string>();
