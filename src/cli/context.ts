@@ -1,4 +1,5 @@
 // What a subcommand gets (config, parsed options, output) and how it opens the store and services.
+import type { Registry } from '../core/registry/registry.port.js';
 import type { Config } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices, type Services } from '../core/services.js';
@@ -42,13 +43,13 @@ export function splitSchema(url: string): { url: string; pgSchema?: string } {
   return { url: u.toString(), pgSchema: schema };
 }
 
-export async function openServices(config: Config): Promise<Services> {
+export async function openServices(config: Config, registries: ReadonlyMap<string, Registry> = new Map()): Promise<Services> {
   const store = await openStore(
     config.databaseUrl
       ? splitSchema(config.databaseUrl)
       : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
   );
-  return createServices(store, coreSettings(config), systemClock);
+  return createServices(store, coreSettings(config), systemClock, { registries });
 }
 
 /**
@@ -58,10 +59,7 @@ export async function openServices(config: Config): Promise<Services> {
 export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>, opts: { registries?: boolean } = {}): Promise<T> {
   const { openEppRegistries, closeEppRegistries } = await import('./epp-registries.js');
   const registries = opts.registries ? openEppRegistries(config.registry.epp) : new Map();
-  const store = await openStore(
-    config.databaseUrl ? splitSchema(config.databaseUrl) : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
-  );
-  const services = createServices(store, coreSettings(config), systemClock, { registries });
+  const services = await openServices(config, registries);
   try {
     return await fn(services);
   } finally {

@@ -140,6 +140,7 @@ export interface DynDnsEffect {
 /** A membership with its organization's name (the organization list of a user). */
 export interface MembershipView extends Membership {
   accountName: string;
+  accountCreatedAt: string;
 }
 
 export interface UsersRepo {

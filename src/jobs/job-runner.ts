@@ -4,19 +4,11 @@
 import type { Job } from '../core/model.js';
 import type { Clock, Store } from '../core/ports.js';
 
-/** A handler resolves when done, or with `{ rerunAt }` to run the same job again then (recurring work). */
-export type JobHandler = (job: Job) => Promise<void | { rerunAt: string }>;
-
 /**
- * Thrown by a handler when retrying cannot help: the job ends as failed, with this message. (Core
- * code, which cannot import this module, throws an error with `final: true` instead.)
+ * A handler resolves when done, or with `{ rerunAt }` to run the same job again then (recurring
+ * work). An error with `final: true` ends the job as failed at once: retrying cannot help.
  */
-export class FinalJobError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FinalJobError';
-  }
-}
+export type JobHandler = (job: Job) => Promise<void | { rerunAt: string }>;
 
 export interface JobRunnerOptions {
   /** Attempts before a job is marked failed. */
@@ -78,7 +70,7 @@ export class JobRunner {
       const delay = Math.min(3_600_000, (this.opts.retryBaseMs ?? 30_000) * 2 ** (attempts - 1));
       await this.store.jobs.save({
         ...job,
-        status: (attempts >= max && !(this.opts.persistentKinds ?? []).includes(job.kind)) || err instanceof FinalJobError || (err as { final?: unknown }).final === true ? 'failed' : 'pending',
+        status: (attempts >= max && !(this.opts.persistentKinds ?? []).includes(job.kind)) || (err as { final?: unknown }).final === true ? 'failed' : 'pending',
         attempts,
         lastError: (err as Error).message,
         runAt: new Date(now.getTime() + delay).toISOString(),

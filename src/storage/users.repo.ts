@@ -33,7 +33,7 @@ function toRefresh(r: Selectable<RefreshTokensTable>): RefreshSession {
 const SELECT_USER = stmt('select * from users where id = ?');
 const FIND_TOKEN = stmt('select * from api_tokens where token_hash = ?');
 const SELECT_MEMBERSHIPS = stmt(
-  'select m.account_id, m.user_id, m.role, m.created_at, a.name as account_name from memberships m join accounts a on a.id = m.account_id where m.user_id = ? order by m.account_id',
+  'select m.account_id, m.user_id, m.role, m.created_at, a.name as account_name, a.created_at as account_created_at from memberships m join accounts a on a.id = m.account_id where m.user_id = ? order by m.account_id',
 );
 
 export class SqlUsersRepo implements UsersRepo {
@@ -96,8 +96,8 @@ export class SqlUsersRepo implements UsersRepo {
   }
 
   async memberships(userId: string): Promise<MembershipView[]> {
-    const rows = await this.sql.all<{ account_id: string; user_id: string; role: string; created_at: string; account_name: string }>(SELECT_MEMBERSHIPS, [userId]);
-    return rows.map((r) => ({ accountId: r.account_id, userId: r.user_id, role: r.role as Role, createdAt: r.created_at, accountName: r.account_name }));
+    const rows = await this.sql.all<{ account_id: string; user_id: string; role: string; created_at: string; account_name: string; account_created_at: string }>(SELECT_MEMBERSHIPS, [userId]);
+    return rows.map((r) => ({ accountId: r.account_id, userId: r.user_id, role: r.role as Role, createdAt: r.created_at, accountName: r.account_name, accountCreatedAt: r.account_created_at }));
   }
 }
 

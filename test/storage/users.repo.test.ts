@@ -179,17 +179,17 @@ describe.each(cases)('users storage: $dialect', ({ target }) => {
       const a = await account('First org');
       const b = await account('Second org');
       const u = await user({}, (x) => membership(a.id, x.id, 'owner'));
-      expect(await store.users.memberships(u.id)).toEqual([{ accountId: a.id, userId: u.id, role: 'owner', createdAt: T0, accountName: 'First org' }]);
+      expect(await store.users.memberships(u.id)).toEqual([{ accountId: a.id, userId: u.id, role: 'owner', createdAt: T0, accountName: 'First org', accountCreatedAt: a.createdAt }]);
 
       // same organization: the role changes, the membership's creation time stays
       await store.users.putMembership(membership(a.id, u.id, 'read-only', '2030-01-01T00:00:00.000Z'));
-      expect(await store.users.memberships(u.id)).toEqual([{ accountId: a.id, userId: u.id, role: 'read-only', createdAt: T0, accountName: 'First org' }]);
+      expect(await store.users.memberships(u.id)).toEqual([{ accountId: a.id, userId: u.id, role: 'read-only', createdAt: T0, accountName: 'First org', accountCreatedAt: a.createdAt }]);
 
       // another organization: added
       await store.users.putMembership(membership(b.id, u.id, 'admin', '2026-04-28T00:00:00.000Z'));
       expect(await store.users.memberships(u.id)).toEqual([
-        { accountId: a.id, userId: u.id, role: 'read-only', createdAt: T0, accountName: 'First org' },
-        { accountId: b.id, userId: u.id, role: 'admin', createdAt: '2026-04-28T00:00:00.000Z', accountName: 'Second org' },
+        { accountId: a.id, userId: u.id, role: 'read-only', createdAt: T0, accountName: 'First org', accountCreatedAt: a.createdAt },
+        { accountId: b.id, userId: u.id, role: 'admin', createdAt: '2026-04-28T00:00:00.000Z', accountName: 'Second org', accountCreatedAt: b.createdAt },
       ]);
 
       // other users are untouched

@@ -140,11 +140,8 @@ export async function orgApiRoutes(app: FastifyInstance, opts: OrgApiOptions): P
     schema: { tags: [ORGS], security, summary: 'Organizations you are a member of (within the token\'s limit)', response: { 200: S.HydraCollection(S.OrganizationRead), ...problems } },
   }, async (req, reply) => {
     const p = orgPrincipalOf(req);
-    const items = await Promise.all(
-      visibleMemberships(p).map(async (m) => {
-        const a = await store.accounts.get(m.accountId);
-        return ldMember('Organization', `/api/organizations/${m.accountId}`, { id: m.accountId, name: m.accountName, role: m.role, createdAt: a?.createdAt ?? m.createdAt });
-      }),
+    const items = visibleMemberships(p).map((m) =>
+      ldMember('Organization', `/api/organizations/${m.accountId}`, { id: m.accountId, name: m.accountName, role: m.role, createdAt: m.accountCreatedAt }),
     );
     return send(reply, 200, ldCollection('Organization', '/api/organizations', items, items.length));
   });
