@@ -167,6 +167,13 @@ export interface RR {
   type: string;
   ttl: number;
   rdata: string;
+  /**
+   * Answer policy of A/AAAA records (organization API; docs/smart-records.md), only when set:
+   * the record's weight (weighted answers) and `offline: true` while its health monitor reports
+   * it down. Zone files and transfers ignore both; our DNS answers apply them.
+   */
+  weight?: number;
+  offline?: true;
 }
 
 export type JournalKind = 'create' | 'update' | 'delete';

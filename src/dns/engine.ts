@@ -11,6 +11,7 @@ import { isJournaledType } from '../core/records/record-types.js';
 import type { DnsRecord, JournalEntry, RR, Zone as ZoneRow } from '../core/model.js';
 import type { Store } from '../core/ports.js';
 import { soaRR } from '../core/soa.js';
+import { toRR } from '../core/records/record-rr.js';
 import { errorText, type DnsLogger } from './server/types.js';
 import { Zone } from './zone/zone.js';
 import { ZoneSet } from './zone/zone-set.js';
@@ -655,7 +656,7 @@ export class DnsEngine {
 
 function activeRRs(records: readonly DnsRecord[]): RR[] {
   const out: RR[] = [];
-  for (const r of records) if (r.status === 'active' && isJournaledType(r.type)) out.push({ name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata });
+  for (const r of records) if (r.status === 'active' && isJournaledType(r.type)) out.push(toRR(r));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Records repository: reads by id, filtered keyset lists, batch iteration; row mapping for the writer.
 import type { Selectable } from 'kysely';
 import type { DnsRecord, MonitorStatus, MonitorType, RecordStatus, RR } from '../core/model.js';
+import { toRR, withPolicy } from '../core/records/record-rr.js';
 import { isJournaledType, UNJOURNALED_TYPES } from '../core/records/record-types.js';
 import type { RecordPageQuery, RecordQuery, RecordsRepo } from '../core/ports.js';
 import type { Db, RecordsTable } from './schema.js';
@@ -49,9 +50,9 @@ const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
 // (the keyset). Row values compare as (name, id) on both dialects.
 // Records of types DNS does nothing with (yet: PullZone, Script) stay out, as in activeRRs.
 const UNJOURNALED_SQL = UNJOURNALED_TYPES.map((t) => `'${t}'`).join(', ');
-const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) order by name, id limit ?`);
+const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) order by name, id limit ?`);
 const SCAN_RRS_NEXT = stmt(
-  `select name, type, ttl, rdata, id from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
+  `select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
 );
 const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
 const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
@@ -82,11 +83,6 @@ export async function updateRecord(tx: SqlRunner, zoneId: string, r: DnsRecord):
 
 export async function deleteRecords(tx: SqlRunner, zoneId: string, ids: readonly string[]): Promise<void> {
   for (const part of chunks(ids, IN_CHUNK)) await tx.run(deleteStmt(part.length), [zoneId, ...part]);
-}
-
-/** The RR a record contributes to DNS and the journal. */
-export function toRR(r: DnsRecord): RR {
-  return { name: r.name, type: r.type, ttl: r.ttl, rdata: r.rdata };
 }
 
 /** Only active records of journaled types reach DNS, so only they appear in journal RR lists. */
@@ -187,7 +183,9 @@ export class SqlRecordsRepo implements RecordsRepo {
       const out = new Array<RR>(n);
       for (let i = 0; i < n; i++) {
         const r = rows[i]!;
-        out[i] = { name: r[0] as string, type: r[1] as string, ttl: Number(r[2]), rdata: r[3] as string };
+        const rr: RR = { name: r[0] as string, type: r[1] as string, ttl: Number(r[2]), rdata: r[3] as string };
+        if (r[5] !== null || Number(r[6]) === 2) withPolicy(rr, r[5] === null ? null : Number(r[5]), Number(r[6]));
+        out[i] = rr;
       }
       const last = rows[n - 1]!;
       rows = [];

@@ -31,11 +31,11 @@ function sameRRs(a: readonly RR[], b: readonly RR[]): boolean {
   if (a.length !== b.length) return false;
   const count = new Map<string, number>();
   for (const r of a) {
-    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata} ${r.weight ?? ''} ${r.offline ?? ''}`;
     count.set(k, (count.get(k) ?? 0) + 1);
   }
   for (const r of b) {
-    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+    const k = `${r.name} ${r.type} ${r.ttl} ${r.rdata} ${r.weight ?? ''} ${r.offline ?? ''}`;
     const n = count.get(k) ?? 0;
     if (n === 0) return false;
     count.set(k, n - 1);
@@ -177,7 +177,7 @@ export class ZoneWriter {
     if (!rowsChanged && Object.keys(soaPatch).length === 0) return { zone, entry: null, result: plan.result };
     const now = this.clock.now();
     if (Object.keys(soaPatch).length === 0 && sameRRs(removedRRs, addedRRs)) {
-      // Rows changed but not what DNS serves (a comment, a weight, a Redirect record): the zone's
+      // Rows changed but not what DNS serves (a comment, a monitor result other than offline): the zone's
       // counters move, the serial does not, and there is no journal entry (nothing to transfer).
       const next: Zone = { ...zone, recordCount: zone.recordCount + applied.countDelta, nextRecordNum: applied.nextRecordNum, updatedAt: now.toISOString() };
       await updateZoneState(tx, next);

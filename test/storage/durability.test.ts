@@ -88,7 +88,7 @@ async function writeThenKill(t: Target, zoneId: string, count: number): Promise<
   return acked;
 }
 
-const key = (r: RR): string => `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
+const key = (r: Pick<RR, 'name' | 'type' | 'ttl' | 'rdata'>): string => `${r.name} ${r.type} ${r.ttl} ${r.rdata}`;
 
 const targets: (() => Target)[] = [sqliteTarget];
 if (await requirePg('storage durability')) targets.push(pgTarget);

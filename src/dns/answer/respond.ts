@@ -50,7 +50,7 @@ import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE
 import { nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
-import type { RRset, Zone, ZoneNode } from '../zone/zone.js';
+import { NO_WEIGHT, type RRset, type SetPolicy, type Zone, type ZoneNode } from '../zone/zone.js';
 import type { ZoneSet } from '../zone/zone-set.js';
 import type { AliasAnswer, AliasResolver, AliasResult } from './alias-resolver.js';
 
@@ -434,6 +434,7 @@ function scratchBytes(str: string): Uint8Array {
  * Returns the number of records written, or -1 when the RRset did not fit (rolled back).
  */
 function writeSet(owner: Uint8Array, type: number, ttl: number, set: RRset): number {
+  if (set.policy !== null) return writeChosen(owner, type, ttl, set, set.policy);
   const w = writer;
   const m = w.mark();
   const rd = set.rd;
@@ -457,6 +458,85 @@ function writeSet(owner: Uint8Array, type: number, ttl: number, set: RRset): num
     return -1;
   }
   return typeof rd === 'string' ? 1 : rd.length;
+}
+
+/** Set when a reply carries records chosen per query (weights, health): such replies are not cached. */
+let chosenPerQuery = false;
+
+/** Largest number of records an equal-weight answer carries. */
+export const EQUAL_WEIGHT_PICK = 3;
+
+/** Scratch list of record indexes for chooseRecords. */
+const picks: number[] = [];
+
+/**
+ * The records of a policed A/AAAA RRset this answer carries (docs/smart-records.md), as indexes into
+ * `picks`; returns how many:
+ * - health: offline records are left out while any record of the set is not offline (when all are,
+ *   all stay: nothing better exists);
+ * - no weights among the remaining records: all of them;
+ * - equal weights: up to EQUAL_WEIGHT_PICK of them at random (a partial Fisher-Yates shuffle);
+ * - unequal weights: one, by smooth weighted round robin (each record's current weight grows by
+ *   its weight, the largest is chosen and lowered by the total: over any run of `total` answers each
+ *   record is chosen exactly `weight` times, evenly spread). A record without a weight counts as 0.
+ */
+export function chooseRecords(policy: SetPolicy, count: number, random: () => number = Math.random): number {
+  picks.length = 0;
+  const off = policy.offline;
+  for (let i = 0; i < count; i++) if (!off[i]) picks.push(i);
+  if (picks.length === 0) for (let i = 0; i < count; i++) picks.push(i);
+  const weights = policy.weights;
+  let weighted = false;
+  let equal = true;
+  const first = Math.max(0, weights[picks[0]!]!);
+  for (const i of picks) {
+    const w = weights[i]!;
+    if (w !== NO_WEIGHT) weighted = true;
+    if (Math.max(0, w) !== first) equal = false;
+  }
+  if (!weighted) return picks.length;
+  if (equal) {
+    const n = Math.min(EQUAL_WEIGHT_PICK, picks.length);
+    for (let k = 0; k < n; k++) {
+      const j = k + Math.floor(random() * (picks.length - k));
+      const t = picks[k]!;
+      picks[k] = picks[j]!;
+      picks[j] = t;
+    }
+    return n;
+  }
+  const current = policy.current;
+  let total = 0;
+  let best = -1;
+  for (const i of picks) {
+    const w = Math.max(0, weights[i]!);
+    total += w;
+    current[i]! += w;
+    if (best < 0 || current[i]! > current[best]!) best = i;
+  }
+  current[best]! -= total;
+  picks[0] = best;
+  return 1;
+}
+
+/** writeSet for an RRset with an answer policy: the records chooseRecords picks. */
+function writeChosen(owner: Uint8Array, type: number, ttl: number, set: RRset, policy: SetPolicy): number {
+  chosenPerQuery = true;
+  const n = chooseRecords(policy, set.count);
+  const w = writer;
+  const m = w.mark();
+  for (let k = 0; k < n; k++) {
+    w.name(owner);
+    w.u16(type);
+    w.u16(CLASS.IN);
+    w.u32(ttl);
+    w.rdata(type, scratchBytes(set.rdataString(picks[k]!)));
+  }
+  if (w.overflow) {
+    w.rollback(m);
+    return -1;
+  }
+  return n;
 }
 
 /** Like writeSet, for RDATA bytes (upstream ALIAS answers). */
@@ -561,6 +641,7 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   if (zone === undefined) return { bytes: simpleReply(q, true, RCODE.REFUSED), cacheable: false };
 
   const qtype = q.qtype;
+  chosenPerQuery = false;
   begin(q, true);
   let cur = q.qname;
   let curKey = qkey;
@@ -673,7 +754,7 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   }
 
   const bytes = end(q, rcode, (aa ? FLAG.AA : 0) | (tc ? FLAG.TC : 0), an, ns, ar);
-  return { bytes, cacheable };
+  return { bytes, cacheable: cacheable && !chosenPerQuery };
 }
 
 /** Set by glue() (and additional() in IN_DOMAIN_GLUE mode): in-domain glue did not fit. */

@@ -85,12 +85,15 @@ export class RRset {
   rd: string | string[];
   /** Per-record TTLs (parallel to the records) only while they differ; null when all equal `ttl`. */
   ttls: number[] | null;
+  /** Answer policy (weights, health; A/AAAA only) while any record has one; null otherwise. */
+  policy: SetPolicy | null;
 
   constructor(type: number, ttl: number, rdata: string) {
     this.type = type;
     this.ttl = ttl;
     this.rd = rdata;
     this.ttls = null;
+    this.policy = null;
   }
 
   /** Number of records. */
@@ -119,6 +122,45 @@ export class RRset {
   /** TTL of record `i` as stored (not the RRset TTL). */
   recordTtl(i: number): number {
     return this.ttls === null ? this.ttl : this.ttls[i]!;
+  }
+}
+
+/** No weight: the record is not part of a weighted choice (counts as weight 0 in a weighted set). */
+export const NO_WEIGHT = -1;
+
+/**
+ * Weights and health of an A/AAAA RRset's records (parallel to them; docs/smart-records.md), and the
+ * smooth weighted round-robin state. Exists only while some record has a weight or is offline.
+ */
+export class SetPolicy {
+  /** Weight per record, NO_WEIGHT when it has none. */
+  readonly weights: number[];
+  /** True while the record's health monitor reports it offline. */
+  readonly offline: boolean[];
+  /** Smooth weighted round robin: each record's current weight (answering state, not data). */
+  readonly current: number[];
+
+  constructor(n: number) {
+    this.weights = new Array<number>(n).fill(NO_WEIGHT);
+    this.offline = new Array<boolean>(n).fill(false);
+    this.current = new Array<number>(n).fill(0);
+  }
+
+  push(weight: number, offline: boolean): void {
+    this.weights.push(weight);
+    this.offline.push(offline);
+    this.current.push(0);
+  }
+
+  removeAt(i: number): void {
+    this.weights.splice(i, 1);
+    this.offline.splice(i, 1);
+    this.current.splice(i, 1);
+  }
+
+  /** True when no record has a weight or is offline (the policy can go). */
+  get inert(): boolean {
+    return this.weights.every((w) => w === NO_WEIGHT) && !this.offline.includes(true);
   }
 }
 
@@ -197,6 +239,15 @@ interface Prepared {
   type: number;
   ttl: number;
   rdata: string;
+  /** Answer policy (A/AAAA): the weight (NO_WEIGHT: none) and health. */
+  weight: number;
+  offline: boolean;
+}
+
+/** An RR's weight for the zone: an integer 0-65535, or NO_WEIGHT. */
+function rrWeight(rr: RR): number {
+  const w = rr.weight;
+  return typeof w === 'number' && Number.isInteger(w) && w >= 0 && w <= 65535 ? w : NO_WEIGHT;
 }
 
 /** Parent of a canonical name key: the text after the first `.` (keys escape a dot inside a label as `\046`). */
@@ -254,7 +305,7 @@ export class Zone {
   load(rr: RR): void {
     const type = this.checkRR(rr);
     const ttl = rr.ttl >>> 0;
-    this.addRecord(rr.name, type, ttl > 0x7fffffff ? 0 : ttl, encodeRdata(type, rr.rdata));
+    this.addRecord(rr.name, type, ttl > 0x7fffffff ? 0 : ttl, encodeRdata(type, rr.rdata), rrWeight(rr), rr.offline === true);
   }
 
   /** Ends loading: the zone must have exactly one SOA, at the apex; sets the serial from it. */
@@ -296,7 +347,7 @@ export class Zone {
     const rem = removed.map((rr) => this.prepare(rr));
     const add = added.map((rr) => this.prepare(rr));
     for (const p of rem) this.removePrepared(p);
-    for (const p of add) this.addRecord(p.name, p.type, p.ttl, p.rdata);
+    for (const p of add) this.addRecord(p.name, p.type, p.ttl, p.rdata, p.weight, p.offline);
     this.serial = toSerial >>> 0;
   }
 
@@ -444,21 +495,23 @@ export class Zone {
   private prepare(rr: RR): Prepared {
     const type = this.checkRR(rr);
     const ttl = rr.ttl >>> 0;
-    return { name: rr.name, type, ttl: ttl > 0x7fffffff ? 0 : ttl, rdata: encodeRdata(type, rr.rdata) };
+    return { name: rr.name, type, ttl: ttl > 0x7fffffff ? 0 : ttl, rdata: encodeRdata(type, rr.rdata), weight: rrWeight(rr), offline: rr.offline === true };
   }
 
   /** The node most recently added to (records usually arrive grouped by owner). */
   private lastNode: ZoneNode | null = null;
 
-  private addRecord(name: string, type: number, ttl: number, rdata: string): void {
+  private addRecord(name: string, type: number, ttl: number, rdata: string, weight: number, offline: boolean): void {
     let node = this.lastNode;
     if (node === null || node.name !== name) {
       node = this.nodes.get(name) ?? this.createNode(name);
       this.lastNode = node;
     }
+    const policed = (weight !== NO_WEIGHT || offline) && (type === TYPE.A || type === TYPE.AAAA);
     const s = node.sets;
     if (s === null) {
       node.sets = new RRset(type, ttl, rdata);
+      if (policed) startPolicy(node.sets, weight, offline);
       this.rrsetAdded(node, type);
       this.records++;
       return;
@@ -466,6 +519,7 @@ export class Zone {
     const set = node.rrset(type);
     if (set === undefined) {
       const fresh = new RRset(type, ttl, rdata);
+      if (policed) startPolicy(fresh, weight, offline);
       if (!Array.isArray(s)) {
         node.sets = s.type < type ? [s, fresh] : [fresh, s];
       } else {
@@ -486,6 +540,11 @@ export class Zone {
       rd.push(rdata);
     }
     const n = set.count;
+    if (set.policy !== null) set.policy.push(weight, offline);
+    else if (policed) {
+      set.policy = new SetPolicy(n - 1);
+      set.policy.push(weight, offline);
+    }
     if (set.ttls === null && ttl !== set.ttl) {
       set.ttls = new Array<number>(n - 1).fill(set.ttl);
       set.ttls.push(ttl);
@@ -507,6 +566,10 @@ export class Zone {
       if (i < 0) return;
       this.records--;
       rd.splice(i, 1);
+      if (set.policy !== null) {
+        set.policy.removeAt(i);
+        if (set.policy.inert) set.policy = null;
+      }
       const ttls = set.ttls;
       if (ttls !== null) {
         ttls.splice(i, 1);
@@ -568,6 +631,11 @@ export class Zone {
       node = node.parent;
     }
   }
+}
+
+function startPolicy(set: RRset, weight: number, offline: boolean): void {
+  set.policy = new SetPolicy(0);
+  set.policy.push(weight, offline);
 }
 
 function normalizeOrigin(origin: string): string {
