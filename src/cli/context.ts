@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices, type Services } from '../core/services.js';
 import { DEFAULT_SOA_TIMERS, type CoreSettings } from '../core/settings.js';
+import { SystemProbes } from '../monitoring/probes.js';
 import { openStore } from '../storage/open-store.js';
 
 export interface CommandContext {
@@ -31,6 +32,7 @@ export function coreSettings(config: Config): CoreSettings {
     dyndns: config.dyndns,
     auth: config.auth,
     registry: config.registry,
+    smart: config.smart,
   };
 }
 
@@ -49,7 +51,7 @@ export async function openServices(config: Config, registries: ReadonlyMap<strin
       ? splitSchema(config.databaseUrl)
       : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
   );
-  return createServices(store, coreSettings(config), systemClock, { registries });
+  return createServices(store, coreSettings(config), systemClock, { registries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }) });
 }
 
 /**

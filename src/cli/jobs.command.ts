@@ -9,6 +9,7 @@ export async function jobsCommand(ctx: CommandContext): Promise<number> {
   const action = ctx.positionals[0];
   if (action !== 'run-due') throw new CliError(`expected: run-due${action ? ` (got "${action}")` : ''}`, 2);
   return withServices(ctx.config, async (s) => {
+    await s.health.schedule();
     const r = await new JobRunner(s.store, systemClock, jobHandlers(s), JOB_RUNNER_OPTIONS).runDue(10_000);
     ctx.io.out(ctx.json ? JSON.stringify(r) + '\n' : `ran ${r.ran} due jobs: ${r.done} done, ${r.failed} failed (failed ones are retried later)\n`);
     return 0;

@@ -17,6 +17,7 @@ import { buildApp } from '../http/app.js';
 import { RedirectServer } from '../http/redirect/redirect-server.js';
 import { jobHandlers, JOB_RUNNER_OPTIONS } from '../jobs/handlers.js';
 import { JobRunner } from '../jobs/job-runner.js';
+import { SystemProbes } from '../monitoring/probes.js';
 import { openStore } from '../storage/open-store.js';
 import { coreSettings, splitSchema, type CommandContext } from './context.js';
 import { loadDataKey } from './data-key-file.js';
@@ -39,6 +40,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         tcpMaxConnections: config.dnsTcpMaxConnections,
         aliasUpstream: resolveAliasUpstream(config),
         redirectAddresses: config.redirectAddresses,
+        pullZones: config.smart.pullZones,
+        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.error, s.at).catch((err) => logger.error({ err, zone: s.origin, name: s.name }, 'dns: could not record a script status')),
         logger,
         logLevel: config.logLevel,
       })
@@ -55,7 +58,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   }
   // Real registries over EPP, one session each (connected on first use, kept alive with <hello>).
   const eppRegistries = openEppRegistries(config.registry.epp);
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries });
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }) });
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
     const { key, token } = await services.apiKeys.create(boot.account.id, { name: 'admin (created at first start)', scopes: ['admin'] });
@@ -66,6 +69,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         `or POST /api/v2/api-keys.\n\n`,
     );
   }
+  await services.health.schedule();
   const stopJobs = new JobRunner(services.store, systemClock, jobHandlers(services), JOB_RUNNER_OPTIONS).start(5000, (err) => logger.error({ err }, 'jobs: a pass failed'));
   if (config.nameservers.join(',') === 'ns1.example.net,ns2.example.net') {
     logger.warn('using the example nameservers ns1.example.net and ns2.example.net; set --nameservers for real zones');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
-import type { AuthSettings, EppRegistryConfig, RegistrySettings } from '../core/settings.js';
+import type { AuthSettings, EppRegistryConfig, PullZoneEdges, RegistrySettings, SmartSettings } from '../core/settings.js';
 
 export interface HostPort {
   host: string;
@@ -78,6 +78,7 @@ export interface Config {
   };
   auth: AuthSettings;
   registry: RegistrySettings;
+  smart: SmartSettings;
 }
 
 /** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
@@ -118,6 +119,9 @@ export const SETTINGS = [
   ['sandbox-tlds', 'TLDs the built-in sandbox registry runs (registrations, glue, DS; it publishes their zones), comma-separated, or none', 'test'],
   ['epp-registries', 'Real registries over EPP, per TLD: TLD=epps://CLID:PASSWORD@HOST:PORT[?ca=FILE&servername=NAME], comma-separated', ''],
   ['glue-tlds', 'TLDs whose registries take glue host objects from us, comma-separated, or none', 'se,nu,test'],
+  ['pull-zones', 'Pull zones PullZone records may name, with their edges: NAME=HOST or NAME=ADDRESS|ADDRESS…, comma-separated, or none', 'none'],
+  ['monitor-interval', 'Seconds between two health checks of each monitored address (monitorType Ping/Http)', '30'],
+  ['monitor-http-port', 'Port the Http health check connects to', '80'],
   ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
 
@@ -303,6 +307,39 @@ export function resolveAliasUpstream(config: Pick<Config, 'aliasResolver'>, reso
   }
 }
 
+/**
+ * `--pull-zones`: `NAME=HOST` (the edges' host name, answered like Flatten) or
+ * `NAME=ADDRESS|ADDRESS…` (IPv4/IPv6 edge addresses), comma-separated; `none` for no pull zones.
+ */
+export function parsePullZones(text: string): Map<string, PullZoneEdges> {
+  const out = new Map<string, PullZoneEdges>();
+  if (/^\s*none\s*$/i.test(text)) return out;
+  for (const part of text.split(',')) {
+    const entry = part.trim();
+    if (entry === '') continue;
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new ConfigError(`--pull-zones: "${entry}" must be NAME=HOST or NAME=ADDRESS|ADDRESS`);
+    const name = entry.slice(0, eq).trim().toLowerCase();
+    if (!/^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/.test(name) || name.length > 253) throw new ConfigError(`--pull-zones: "${name}" is not a pull zone name (letters, digits, ., -, _)`);
+    if (out.has(name)) throw new ConfigError(`--pull-zones: pull zone "${name}" is listed twice`);
+    const edges = entry
+      .slice(eq + 1)
+      .split('|')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
+    if (edges.length === 0) throw new ConfigError(`--pull-zones: pull zone "${name}" has no edges`);
+    if (edges.every((e) => isIP(e) !== 0)) {
+      out.set(name, { addresses: edges.map((e) => ipaddr.parse(e).toString()) });
+      continue;
+    }
+    if (edges.length > 1) throw new ConfigError(`--pull-zones: pull zone "${name}": give one edge host name, or addresses only`);
+    const r = parseName(edges[0]!, 'hostname');
+    if (!r.ok) throw new ConfigError(`--pull-zones: pull zone "${name}": "${edges[0]}" is neither an IP address nor a host name (${r.detail})`);
+    out.set(name, { host: `${r.name}.` });
+  }
+  return out;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the config from flags (already parsed, by setting name) and the environment. */
@@ -402,6 +439,13 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
       sandboxTlds: parseTldList(get('sandbox-tlds') ?? 'test', 'sandbox-tlds'),
       glueTlds: parseTldList(get('glue-tlds') ?? 'se,nu,test', 'glue-tlds'),
       epp: parseEppRegistries(get('epp-registries') ?? ''),
+    },
+    smart: {
+      pullZones: parsePullZones(get('pull-zones') ?? 'none'),
+      monitor: {
+        intervalSeconds: parseIntSetting(get('monitor-interval') ?? '30', 'monitor-interval', 1, 86_400),
+        httpPort: parseIntSetting(get('monitor-http-port') ?? '80', 'monitor-http-port', 1, 65_535),
+      },
     },
     auth: {
       accessTokenTtl: parseIntSetting(get('access-token-ttl') ?? '900', 'access-token-ttl', 30, 86_400),

@@ -1,7 +1,7 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
 import type { DnssecMaterial } from './registry/registry-rules.js';
-import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, JournalEntry, Membership, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, JournalEntry, Membership, MonitorStatus, MonitorType, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -95,6 +95,27 @@ export interface RecordsRepo {
    * `iterate` when a store lacks it.
    */
   scanRRs?(zoneId: string, batchSize?: number): AsyncIterable<RR[]>;
+  /** Active records with a health monitor, of active zones, in id order after `afterId` (the checker's sweep). */
+  listMonitored(afterId: string | null, limit: number): Promise<MonitoredRecord[]>;
+}
+
+/** A record the health checker probes. */
+export interface MonitoredRecord {
+  zoneId: string;
+  id: string;
+  name: string;
+  type: string;
+  rdata: string;
+  monitorType: MonitorType;
+  monitorStatus: MonitorStatus;
+}
+
+/** The last state of Script records as DNS ran them (docs/smart-records.md). */
+export interface ScriptStatusRepo {
+  /** Records a Script's new state: its failure, or null once it answers again. */
+  report(zoneName: string, name: string, error: string | null, at: string): Promise<void>;
+  /** The states of the Scripts at these names of a zone (names without one are absent). */
+  get(zoneName: string, names: string[]): Promise<Map<string, { error: string | null; at: string }>>;
 }
 
 /** A DynDNS configuration as the public update endpoints find it: with its domain's zone, if any. */
@@ -348,6 +369,7 @@ export interface Store {
   readonly registrar: RegistrarRepo;
   readonly sandbox: SandboxRepo;
   readonly jobs: JobsRepo;
+  readonly scriptStatus: ScriptStatusRepo;
   readonly feed: ChangeFeed;
   /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
   createZone(input: CreateZoneInput): Promise<JournalEntry>;

@@ -10,6 +10,7 @@ import { RegistryService } from './registry/registry.service.js';
 import { RedirectsService } from './redirects/redirects.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
+import { HealthMonitor, type HealthProbes } from './monitoring/health-monitor.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
 import type { Clock, Store } from './ports.js';
 import { RecordsService } from './records/records.service.js';
@@ -32,13 +33,20 @@ export interface Services {
   orgRecords: OrgRecordsService;
   registry: RegistryService;
   redirects: RedirectsService;
+  health: HealthMonitor;
 }
+
+/** Health checks that cannot run: for commands that never sweep (the CLI's admin commands). */
+const NO_PROBES: HealthProbes = {
+  ping: () => Promise.reject(new Error('health checks are not available here')),
+  http: () => Promise.reject(new Error('health checks are not available here')),
+};
 
 /**
  * `secrets.dataKey` seals secrets that are shown again (DynDNS tokens); without it those operations
  * answer 503 (CLI commands that never touch them open no key).
  */
-export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey; registries?: ReadonlyMap<string, Registry> } = {}): Services {
+export function createServices(store: Store, settings: CoreSettings, clock: Clock, secrets: { dataKey?: DataKey; registries?: ReadonlyMap<string, Registry>; probes?: HealthProbes } = {}): Services {
   const accounts = new AccountsService(store, clock);
   const records = new RecordsService(store, settings, clock);
   const zones = new ZonesService(store, settings, clock);
@@ -56,8 +64,9 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
     users: new UsersService(store, clock, (name) => accounts.create(name)),
     sessions: new SessionsService(store, clock, settings.auth, secrets.dataKey?.deriveKey('access-token-v1') ?? null),
     apiTokens: new ApiTokensService(store, clock),
-    orgRecords: new OrgRecordsService(store, records),
+    orgRecords: new OrgRecordsService(store, records, settings.smart.pullZones),
     registry,
     redirects: new RedirectsService(store),
+    health: new HealthMonitor(store, clock, settings.smart.monitor, secrets.probes ?? NO_PROBES),
   };
 }

@@ -9,7 +9,27 @@ export interface CoreSettings {
   dyndns: DynDnsSettings;
   auth: AuthSettings;
   registry: RegistrySettings;
+  smart: SmartSettings;
 }
+
+/** Pull zone edges: one host name (answered like Flatten/ALIAS) or addresses (answered as A/AAAA). */
+export type PullZoneEdges = { host: string } | { addresses: readonly string[] };
+
+/** Smart records (docs/smart-records.md): the pull zones and the health checker. */
+export interface SmartSettings {
+  /** Pull zone name (lowercase) → its edges. PullZone records must name one of these. */
+  pullZones: ReadonlyMap<string, PullZoneEdges>;
+  monitor: MonitorSettings;
+}
+
+export interface MonitorSettings {
+  /** Seconds between two checks of every monitored address. */
+  intervalSeconds: number;
+  /** Port of the Http check (80; tests use their own). */
+  httpPort: number;
+}
+
+export const DEFAULT_SMART_SETTINGS: SmartSettings = { pullZones: new Map(), monitor: { intervalSeconds: 30, httpPort: 80 } };
 
 /** The registry layer (docs/registry.md). */
 export interface RegistrySettings {

@@ -10,6 +10,7 @@
 import { isJournaledType } from '../core/records/record-types.js';
 import type { DnsRecord, JournalEntry, RR, Zone as ZoneRow } from '../core/model.js';
 import type { Store } from '../core/ports.js';
+import type { PullZoneEdges } from '../core/settings.js';
 import { soaRR } from '../core/soa.js';
 import { toRR } from '../core/records/record-rr.js';
 import { errorText, type DnsLogger } from './server/types.js';
@@ -126,30 +127,59 @@ export interface DnsEngineOptions {
   followIntervalMs?: number;
   /** How long synced() waits for an entry before giving up with a warning (default 10 s). */
   syncTimeoutMs?: number;
+  /** What Redirect and PullZone records answer (default: nothing). */
+  smartTargets?: SmartRecordTargets;
+}
+
+/** What smart records become in DNS (docs/smart-records.md): the redirect service and the pull zones. */
+export interface SmartRecordTargets {
   /** The redirect service's addresses: a Redirect record's name answers with them (none: no answer). */
-  redirectAddresses?: readonly string[];
+  redirectAddresses: readonly string[];
+  /** Pull zone name (lowercase) → its edges: one host name (answered like Flatten) or addresses. */
+  pullZones: ReadonlyMap<string, PullZoneEdges>;
+}
+
+export const NO_SMART_TARGETS: SmartRecordTargets = { redirectAddresses: [], pullZones: new Map() };
+
+function addressRRs(name: string, ttl: number, addresses: readonly string[], out: RR[]): void {
+  for (const a of addresses) out.push({ name, type: a.includes(':') ? 'AAAA' : 'A', ttl, rdata: a });
 }
 
 /**
- * Redirect records (organization API type 5) as DNS sees them: A/AAAA records of the redirect
- * service's addresses at the record's name, with its TTL. Mapped where RRs enter the engine (zone
- * loads, journal entries), so a new `--redirect-addresses` applies at the next start.
+ * Redirect and PullZone records as DNS sees them, mapped where RRs enter the engine (zone loads,
+ * journal entries), so new settings apply at the next start: a Redirect becomes A/AAAA records of
+ * the redirect service's addresses, a PullZone an ALIAS to its edge host name or A/AAAA records of
+ * its edge addresses, all with the record's TTL. An unknown pull zone answers nothing. Script
+ * records pass as they are (the zone answers them by running the script).
  */
-export function mapRedirects(rrs: readonly RR[], addresses: readonly string[]): readonly RR[] {
-  if (!rrs.some((r) => r.type === 'REDIRECT')) return rrs;
+export function mapSmartRecords(rrs: readonly RR[], targets: SmartRecordTargets): readonly RR[] {
+  let any = false;
+  for (let i = 0; i < rrs.length; i++) {
+    const t = rrs[i]!.type;
+    if (t === 'REDIRECT' || t === 'PULLZONE') {
+      any = true;
+      break;
+    }
+  }
+  if (!any) return rrs;
   const out: RR[] = [];
   for (const r of rrs) {
-    if (r.type !== 'REDIRECT') out.push(r);
-    else for (const a of addresses) out.push({ name: r.name, type: a.includes(':') ? 'AAAA' : 'A', ttl: r.ttl, rdata: a });
+    if (r.type === 'REDIRECT') addressRRs(r.name, r.ttl, targets.redirectAddresses, out);
+    else if (r.type === 'PULLZONE') {
+      const edges = targets.pullZones.get(r.rdata.toLowerCase());
+      if (edges === undefined) continue;
+      if ('host' in edges) out.push({ name: r.name, type: 'ALIAS', ttl: r.ttl, rdata: edges.host });
+      else addressRRs(r.name, r.ttl, edges.addresses, out);
+    } else out.push(r);
   }
   return out;
 }
 
-/** A sink that maps Redirect records before they reach the zones (see mapRedirects). */
-class RedirectMappingSink implements ZoneSink {
+/** A sink that maps Redirect and PullZone records before they reach the zones (see mapSmartRecords). */
+class SmartRecordSink implements ZoneSink {
   constructor(
     private readonly inner: ZoneSink,
-    private readonly addresses: readonly string[],
+    private readonly targets: SmartRecordTargets,
   ) {
     if (inner.settled) this.settled = () => inner.settled!();
     if (inner.replaceZone) this.replaceZone = (zone: Zone) => inner.replaceZone!(zone); // built from mapped batches
@@ -159,11 +189,11 @@ class RedirectMappingSink implements ZoneSink {
   replaceZone?: (zone: Zone) => void;
 
   replace(origin: string, rrs: readonly RR[], serial: number): void {
-    this.inner.replace(origin, mapRedirects(rrs, this.addresses), serial);
+    this.inner.replace(origin, mapSmartRecords(rrs, this.targets), serial);
   }
 
   apply(origin: string, removed: readonly RR[], added: readonly RR[], toSerial: number): void {
-    this.inner.apply(origin, mapRedirects(removed, this.addresses), mapRedirects(added, this.addresses), toSerial);
+    this.inner.apply(origin, mapSmartRecords(removed, this.targets), mapSmartRecords(added, this.targets), toSerial);
   }
 
   remove(origin: string): void {
@@ -244,7 +274,7 @@ export class DnsEngine {
   /** The zones answered in this process (empty when a custom sink sends them elsewhere). */
   readonly zones = new ZoneSet();
   readonly #sink: ZoneSink;
-  readonly #redirects: readonly string[];
+  readonly #smart: SmartRecordTargets;
   readonly #logger: DnsLogger;
   readonly #states = new Map<string, ZoneState>();
   /** Origins being reloaded: entries that arrive meanwhile wait here. */
@@ -266,8 +296,8 @@ export class DnsEngine {
     private readonly opts: DnsEngineOptions,
   ) {
     this.#logger = opts.logger;
-    this.#redirects = opts.redirectAddresses ?? [];
-    this.#sink = new RedirectMappingSink(opts.sink ?? new LocalZoneSink(this.zones, opts.logger), this.#redirects);
+    this.#smart = opts.smartTargets ?? NO_SMART_TARGETS;
+    this.#sink = new SmartRecordSink(opts.sink ?? new LocalZoneSink(this.zones, opts.logger), this.#smart);
   }
 
   /** Zones served now. */
@@ -590,15 +620,15 @@ export class DnsEngine {
       const { records } = this.store;
       if (records.scanRRs) {
         for await (const batch of records.scanRRs(zoneId)) {
-          // The loader builds the zone itself: Redirect records are mapped here (the sink maps `rrs`).
-          if (loader !== null) loader.add(mapRedirects(batch, this.#redirects) as RR[]);
+          // The loader builds the zone itself: smart records are mapped here (the sink maps `rrs`).
+          if (loader !== null) loader.add(mapSmartRecords(batch, this.#smart) as RR[]);
           else for (const rr of batch) rrs.push(rr);
           await yieldToEventLoop();
         }
       } else {
         for await (const batch of records.iterate(zoneId)) {
           const active = activeRRs(batch);
-          if (loader !== null) loader.add(mapRedirects(active, this.#redirects) as RR[]);
+          if (loader !== null) loader.add(mapSmartRecords(active, this.#smart) as RR[]);
           else for (const rr of active) rrs.push(rr);
           await yieldToEventLoop();
         }
@@ -616,7 +646,7 @@ export class DnsEngine {
         const zone = loader.finish();
         // The entries may be partly reflected in the records already; Zone.apply ignores removing
         // what is absent and adding what is present, so re-applying is harmless.
-        for (const e of chain) applyToZone(zone, { ...e, removed: [...mapRedirects(e.removed, this.#redirects)], added: [...mapRedirects(e.added, this.#redirects)] }, this.#logger);
+        for (const e of chain) applyToZone(zone, { ...e, removed: [...mapSmartRecords(e.removed, this.#smart)], added: [...mapSmartRecords(e.added, this.#smart)] }, this.#logger);
         zone.serial = serial >>> 0;
         return { zone, rrs: [], count: zone.recordCount, serial, seq };
       }

@@ -3,6 +3,8 @@
 import type { Store } from '../core/ports.js';
 import { AliasResolver } from './answer/alias-resolver.js';
 import { respond } from './answer/respond.js';
+import { ScriptRunner, type ScriptStatus } from './answer/script-runner.js';
+import type { PullZoneEdges } from '../core/settings.js';
 import { DnsEngine } from './engine.js';
 import { DnsServer } from './server/dns-server.js';
 import type { DnsLogger, DnsStatsSnapshot } from './server/types.js';
@@ -28,6 +30,10 @@ export interface DnsServiceOptions {
   aliasUpstream: { host: string; port: number } | null;
   /** The redirect service's addresses, answered for names with a Redirect record. */
   redirectAddresses?: readonly string[];
+  /** Pull zones and their edges, answered for names with a PullZone record. */
+  pullZones?: ReadonlyMap<string, PullZoneEdges>;
+  /** A Script record started failing (error) or answers again (null), from any DNS process. */
+  onScriptStatus?: (status: ScriptStatus) => void;
   logger: DnsLogger;
   /** Log level for worker processes. */
   logLevel?: string;
@@ -44,6 +50,7 @@ export class DnsService {
   readonly #pool: DnsWorkerPool | null;
   #server: DnsServer | null = null;
   #alias: AliasResolver | null = null;
+  #scripts: ScriptRunner | null = null;
   #port = 0;
   #closing: Promise<void> | null = null;
 
@@ -65,10 +72,15 @@ export class DnsService {
               logLevel: opts.logLevel ?? 'info',
             },
             logger: opts.logger,
+            ...(opts.onScriptStatus ? { onScriptStatus: opts.onScriptStatus } : {}),
             ...(opts.workerExec !== undefined ? { exec: opts.workerExec } : {}),
           })
         : null;
-    this.engine = new DnsEngine(store, { logger: opts.logger, redirectAddresses: opts.redirectAddresses ?? [], ...(this.#pool ? { sink: this.#pool } : {}) });
+    this.engine = new DnsEngine(store, {
+      logger: opts.logger,
+      smartTargets: { redirectAddresses: opts.redirectAddresses ?? [], pullZones: opts.pullZones ?? new Map() },
+      ...(this.#pool ? { sink: this.#pool } : {}),
+    });
   }
 
   get host(): string {
@@ -93,11 +105,12 @@ export class DnsService {
         this.#port = this.#pool.port;
       } else {
         const alias = (this.#alias = new AliasResolver({ upstream: this.opts.aliasUpstream }));
+        const scripts = (this.#scripts = new ScriptRunner(this.opts.onScriptStatus ? { onStatus: this.opts.onScriptStatus } : {}));
         const zones = this.engine.zones;
         this.#server = new DnsServer({
           host: this.opts.host,
           port: this.opts.port,
-          responder: (packet, transport) => respond(packet, zones, { transport, alias }),
+          responder: (packet, transport, client) => respond(packet, zones, { transport, alias, scripts, ...(client ? { client } : {}) }),
           logger: this.opts.logger,
           tcpIdleTimeoutMs: this.opts.tcpIdleTimeoutMs,
           tcpMaxConnections: this.opts.tcpMaxConnections,
@@ -109,6 +122,7 @@ export class DnsService {
     } catch (err) {
       this.#server = null;
       this.#alias?.close();
+      this.#scripts?.close();
       await this.engine.stop();
       throw err;
     }
@@ -140,6 +154,7 @@ export class DnsService {
       }
       if (this.#pool) await this.#pool.stop();
       this.#alias?.close();
+      this.#scripts?.close();
       await this.engine.stop();
     })();
     return this.#closing;

@@ -59,6 +59,10 @@ export class DnsSyncedStore implements Store {
   get jobs(): Store['jobs'] {
     return this.inner.jobs;
   }
+  get scriptStatus(): Store['scriptStatus'] {
+    return this.inner.scriptStatus;
+  }
+
   get feed(): Store['feed'] {
     return this.inner.feed;
   }

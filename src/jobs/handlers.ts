@@ -10,6 +10,8 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     registry_retry: (job) => services.registry.retry(job.payload),
     // Registered domains with auto-renew on, renewed ahead of their expiry.
     auto_renew: (job) => services.registry.autoRenew(job.subject),
+    // Health checks of every monitored record, every --monitor-interval seconds.
+    health_check: () => services.health.runJob(),
     // The sandbox's TLD zone, republished after a publish failed behind a committed registry change.
     sandbox_publish: async (job) => {
       if (!services.registry.sandbox) return;
@@ -19,4 +21,4 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
 }
 
 /** Recurring work must never end for good because of a bad spell: auto-renewal keeps retrying. */
-export const JOB_RUNNER_OPTIONS: JobRunnerOptions = { persistentKinds: ['auto_renew'] };
+export const JOB_RUNNER_OPTIONS: JobRunnerOptions = { persistentKinds: ['auto_renew', 'health_check'] };

@@ -6,9 +6,10 @@ import type { Clock, Store } from '../core/ports.js';
 
 /**
  * A handler resolves when done, or with `{ rerunAt }` to run the same job again then (recurring
+ * work; `note`: a problem worth showing that did not stop the work, kept as the job's lastError).
  * work). An error with `final: true` ends the job as failed at once: retrying cannot help.
  */
-export type JobHandler = (job: Job) => Promise<void | { rerunAt: string }>;
+export type JobHandler = (job: Job) => Promise<void | { rerunAt: string; note?: string }>;
 
 export interface JobRunnerOptions {
   /** Attempts before a job is marked failed. */
@@ -61,7 +62,7 @@ export class JobRunner {
       if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
       const next = await handler(job);
       const updatedAt = this.clock.now().toISOString();
-      if (next) await this.store.jobs.save({ ...job, status: 'pending', runAt: next.rerunAt, attempts: 0, lastError: null, updatedAt });
+      if (next) await this.store.jobs.save({ ...job, status: 'pending', runAt: next.rerunAt, attempts: 0, lastError: next.note ?? null, updatedAt });
       else await this.store.jobs.save({ ...job, status: 'done', attempts, lastError: null, updatedAt });
       return true;
     } catch (err) {

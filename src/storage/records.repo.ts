@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely';
 import type { DnsRecord, MonitorStatus, MonitorType, RecordStatus, RR } from '../core/model.js';
 import { toRR, withPolicy } from '../core/records/record-rr.js';
 import { isJournaledType, UNJOURNALED_TYPES } from '../core/records/record-types.js';
-import type { RecordPageQuery, RecordQuery, RecordsRepo } from '../core/ports.js';
+import type { MonitoredRecord, RecordPageQuery, RecordQuery, RecordsRepo } from '../core/ports.js';
 import type { Db, RecordsTable } from './schema.js';
 import { marks, stmt, stmtPerLength, type SqlAccess, type SqlRunner } from './sql-runner.js';
 import { chunks, IN_CHUNK, INSERT_CHUNK, num } from './sql-util.js';
@@ -48,11 +48,11 @@ const SELECT_ALL = stmt('select * from records where zone_id = ? order by id');
 // the table itself; an id-ordered scan goes through records_zone_id_uq and seeks the table once per
 // row, ~3x slower on a 1M-record zone), on PostgreSQL records_zone_name_idx. Name and id come last
 // (the keyset). Row values compare as (name, id) on both dialects.
-// Records of types DNS does nothing with (yet: PullZone, Script) stay out, as in activeRRs.
-const UNJOURNALED_SQL = UNJOURNALED_TYPES.map((t) => `'${t}'`).join(', ');
-const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) order by name, id limit ?`);
+// (Every stored type is journaled now; the clause stays for any future type that is not.)
+const UNJOURNALED_SQL = UNJOURNALED_TYPES.length === 0 ? '' : ` and type not in (${UNJOURNALED_TYPES.map((t) => `'${t}'`).join(', ')})`;
+const SCAN_RRS_FIRST = stmt(`select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active'${UNJOURNALED_SQL} order by name, id limit ?`);
 const SCAN_RRS_NEXT = stmt(
-  `select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active' and type not in (${UNJOURNALED_SQL}) and (name, id) > (?, ?) order by name, id limit ?`,
+  `select name, type, ttl, rdata, id, weight, monitor_status from records where zone_id = ? and status = 'active'${UNJOURNALED_SQL} and (name, id) > (?, ?) order by name, id limit ?`,
 );
 const selectAtStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and name in (${marks(n)})`));
 const selectByIdStmt = stmtPerLength((n) => stmt(`select * from records where zone_id = ? and id in (${marks(n)}) order by id`));
@@ -119,6 +119,27 @@ export class SqlRecordsRepo implements RecordsRepo {
     private readonly db: Db,
     private readonly sql: SqlAccess,
   ) {}
+
+  async listMonitored(afterId: string | null, limit: number): Promise<MonitoredRecord[]> {
+    let q = this.db
+      .selectFrom('records')
+      .innerJoin('zones', 'zones.id', 'records.zone_id')
+      .select(['records.zone_id', 'records.id', 'records.name', 'records.type', 'records.rdata', 'records.monitor_type', 'records.monitor_status'])
+      .where('records.monitor_type', '<>', 0)
+      .where('records.status', '=', 'active')
+      .where('zones.status', '=', 'active');
+    if (afterId !== null) q = q.where('records.id', '>', afterId);
+    const rows = await q.orderBy('records.id').limit(limit).execute();
+    return rows.map((r) => ({
+      zoneId: r.zone_id,
+      id: r.id,
+      name: r.name,
+      type: r.type,
+      rdata: r.rdata,
+      monitorType: Number(r.monitor_type) as MonitorType,
+      monitorStatus: Number(r.monitor_status) as MonitorStatus,
+    }));
+  }
 
   async get(zoneId: string, id: string): Promise<DnsRecord | undefined> {
     const [r] = await this.sql.all<Selectable<RecordsTable>>(SELECT_RECORD, [zoneId, id]);

@@ -244,6 +244,13 @@ export interface MigrationsTable {
   applied_at: IsoTime;
 }
 
+export interface ScriptStatusTable {
+  zone_name: string;
+  name: string;
+  error: string | null;
+  at: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -263,6 +270,7 @@ export interface Database {
   sandbox_domains: SandboxDomainsTable;
   sandbox_hosts: SandboxHostsTable;
   jobs: JobsTable;
+  script_status: ScriptStatusTable;
   refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }

@@ -14,6 +14,7 @@ import { ZoneWriter } from './zone-writer.js';
 import { SqlZonesRepo } from './zones.repo.js';
 import { SqlApiTokensRepo, SqlRefreshTokensRepo, SqlUsersRepo } from './users.repo.js';
 import { SqlJobsRepo, SqlRegistrarRepo, SqlSandboxRepo } from './registry.repo.js';
+import { SqlScriptStatusRepo } from './smart-records.repo.js';
 
 export class SqlStore implements Store {
   readonly accounts: SqlAccountsRepo;
@@ -30,6 +31,7 @@ export class SqlStore implements Store {
   readonly registrar: SqlRegistrarRepo;
   readonly sandbox: SqlSandboxRepo;
   readonly jobs: SqlJobsRepo;
+  readonly scriptStatus: SqlScriptStatusRepo;
   readonly feed: StoreChangeFeed;
   readonly #writer: ZoneWriter;
   readonly #onClose: () => Promise<void>;
@@ -59,6 +61,7 @@ export class SqlStore implements Store {
     this.registrar = new SqlRegistrarRepo(db);
     this.sandbox = new SqlSandboxRepo(db, dialect);
     this.jobs = new SqlJobsRepo(db, dialect);
+    this.scriptStatus = new SqlScriptStatusRepo(db);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

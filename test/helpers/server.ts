@@ -13,6 +13,7 @@ import type { Registry } from '../../src/core/registry/registry.port.js';
 import type { CoreSettings } from '../../src/core/settings.js';
 import type { Scope } from '../../src/core/model.js';
 import { DnsService } from '../../src/dns/index.js';
+import { SystemProbes } from '../../src/monitoring/probes.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { dropTestSchema, randomSchemaName, TEST_DATABASE_URL } from './postgres.js';
@@ -71,6 +72,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         tcpMaxConnections: config.dnsTcpMaxConnections,
         aliasUpstream: null,
         redirectAddresses: config.redirectAddresses,
+        pullZones: config.smart.pullZones,
+        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.error, s.at).catch(() => {}),
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       })
     : null;
@@ -78,7 +81,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const wrapped = dns ? dns.wrap(store) : store;
   const settings = coreSettings(config);
   const registries = opts.registries?.({ store: wrapped, clock, settings });
-  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), ...(registries ? { registries } : {}) });
+  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }), ...(registries ? { registries } : {}) });
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

@@ -32,6 +32,9 @@ export interface OrgRecordView {
   comment: string | null;
   id: string;
   typeString: string;
+  /** Script records only: the last failure DNS saw running it (null while it answers), and since when. */
+  scriptError?: string | null;
+  scriptErrorAt?: string | null;
 }
 
 export const DEFAULT_ITEMS_PER_PAGE = 30;
@@ -51,7 +54,35 @@ export class OrgRecordsService {
   constructor(
     private readonly store: Store,
     private readonly records: RecordsService,
+    private readonly pullZones: ReadonlyMap<string, unknown>,
   ) {}
+
+  /** Adds the Script records' state as DNS last ran them (docs/smart-records.md). */
+  async withScriptStatus(zone: Zone, views: OrgRecordView[]): Promise<OrgRecordView[]> {
+    const scripts = views.filter((v) => v.type === SCRIPT_TYPE_CODE);
+    if (scripts.length === 0) return views;
+    const owner = (v: OrgRecordView): string => (v.name === '' ? zone.name : `${v.name}.${zone.name}`);
+    const states = await this.store.scriptStatus.get(zone.name, scripts.map(owner));
+    for (const v of scripts) {
+      const s = states.get(owner(v));
+      v.scriptError = s?.error ?? null;
+      v.scriptErrorAt = s?.error ? s.at : null;
+    }
+    return views;
+  }
+
+  /** Smart values checked at write time beyond their shape: a Script compiles, a PullZone is configured. */
+  private async checkSmart(c: Candidate): Promise<void> {
+    if (c.type === 'SCRIPT') {
+      const why = await checkScript(c.rdata);
+      if (why !== null) throw violations([fieldError('/value', 'invalid_value', why)]);
+    } else if (c.type === 'PULLZONE' && !this.pullZones.has(c.rdata.toLowerCase())) {
+      const known = [...this.pullZones.keys()];
+      throw violations([
+        fieldError('/value', 'invalid_value', known.length === 0 ? 'No pull zones are configured on this server (--pull-zones).' : `No pull zone "${c.rdata}" is configured on this server; known: ${known.slice(0, 20).join(', ')}.`),
+      ]);
+    }
+  }
 
   /** The API view of a stored record; undefined for stored types this API has no number for. */
   view(domain: Domain, zone: Zone, r: DnsRecord): OrgRecordView | undefined {
@@ -154,7 +185,7 @@ export class OrgRecordsService {
 
   async create(domain: Domain, zone: Zone, body: unknown): Promise<OrgRecordView> {
     const candidate = this.toCandidate(zone, body);
-    await checkScriptCandidate(candidate);
+    await this.checkSmart(candidate);
     const r = await this.apply(zone, { deletes: [], puts: [], posts: [candidate] });
     return this.view(domain, r.zone, r.created[0]!)!;
   }
@@ -189,7 +220,7 @@ export class OrgRecordsService {
     // A cleared field not allowed by the type is simply absent; unknown fields are reported as such.
     for (const k of Object.keys(patch as object)) if (!WRITABLE_FIELDS.includes(k)) merged[k] = (patch as Record<string, unknown>)[k];
     const candidate = this.toCandidate(zone, merged);
-    if (candidate.type !== current.type || candidate.rdata !== current.rdata) await checkScriptCandidate(candidate);
+    if (candidate.type !== current.type || candidate.rdata !== current.rdata) await this.checkSmart(candidate);
     const r = await this.apply(zone, { deletes: [], puts: [{ id: current.id, candidate }], posts: [] });
     return this.view(domain, r.zone, r.updated[0]!)!;
   }
@@ -222,16 +253,12 @@ export class OrgRecordsService {
       this.store.records.count(zone.id, filter),
       this.store.records.listPage(zone.id, { ...filter, offset: (q.page - 1) * q.itemsPerPage, limit: q.itemsPerPage }),
     ]);
-    return { items: rows.map((r) => this.view(domain, zone, r)!), total };
+    return { items: await this.withScriptStatus(zone, rows.map((r) => this.view(domain, zone, r)!)), total };
   }
 }
 
-/** A Script record must compile and define handleQuery (checked in a worker; docs/org-api.md). */
-async function checkScriptCandidate(c: Candidate): Promise<void> {
-  if (c.type !== 'SCRIPT') return;
-  const why = await checkScript(c.rdata);
-  if (why !== null) throw violations([fieldError('/value', 'invalid_value', why)]);
-}
+/** The organization API's number of the Script type. */
+const SCRIPT_TYPE_CODE = 11;
 
 /** The owner name relative to the zone: "" at the apex, "www" below it. */
 export function relativeName(name: string, zone: string): string {

@@ -9,8 +9,10 @@ export interface RuleRecord {
   rdata: string;
 }
 
-/** Types that give a name its addresses: one source per name (A/AAAA together, or an ALIAS, or a Redirect). */
-const ADDRESS_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'REDIRECT']);
+/** Types that give a name its addresses: one source per name (A/AAAA together, or an ALIAS, a Redirect or a PullZone). */
+const ADDRESS_TYPES: ReadonlySet<string> = new Set(['A', 'AAAA', 'ALIAS', 'REDIRECT', 'PULLZONE']);
+/** Types that stand alone among the address types (their addresses come from elsewhere). */
+const SOLE_ADDRESS_TYPES: Readonly<Record<string, string>> = { REDIRECT: 'a Redirect', PULLZONE: 'a PullZone' };
 
 /** Rules for one candidate against the other records at its owner name (pointer prefix given). */
 export function checkCandidate(zoneName: string, cand: RuleRecord, others: RuleRecord[], at: string): FieldError[] {
@@ -33,13 +35,18 @@ export function checkCandidate(zoneName: string, cand: RuleRecord, others: RuleR
     if (o.id === cand.id) continue;
     if (o.type === cand.type && o.rdata === cand.rdata) {
       errors.push(fieldError(`${at}/value`, 'duplicate', `An identical ${cand.type} record already exists at ${cand.name}.`));
+    } else if (cand.type === 'SCRIPT' || o.type === 'SCRIPT') {
+      // A Script computes every answer at its name: nothing else may be there (and one script per name).
+      errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type === 'SCRIPT' ? 'a Script' : 'other records'}; a Script answers every query at its name and cannot share it with any other record.`));
     } else if (cand.type === 'CNAME' || o.type === 'CNAME') {
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type === 'CNAME' ? 'a CNAME' : 'other records'}; a CNAME cannot share its name with any other record.`));
     } else if (cand.type === 'ALIAS' && ['A', 'AAAA', 'ALIAS'].includes(o.type)) {
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type} records; an ALIAS supplies the addresses itself and must stand alone among A/AAAA/ALIAS.`));
-    } else if ((cand.type === 'REDIRECT' && ADDRESS_TYPES.has(o.type)) || (o.type === 'REDIRECT' && ADDRESS_TYPES.has(cand.type))) {
-      // The redirect service supplies the addresses of a Redirect name: nothing else may (and one URL per name).
-      errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${o.type === 'REDIRECT' ? 'a Redirect, whose addresses are the redirect service\'s' : `${o.type} records`}; a Redirect stands alone among A/AAAA/ALIAS/Redirect records.`));
+    } else if ((cand.type in SOLE_ADDRESS_TYPES && ADDRESS_TYPES.has(o.type)) || (o.type in SOLE_ADDRESS_TYPES && ADDRESS_TYPES.has(cand.type))) {
+      // The redirect service or the pull zone's edges supply the addresses: nothing else may (and one per name).
+      const sole = cand.type in SOLE_ADDRESS_TYPES ? cand.type : o.type;
+      const what = o.type === 'REDIRECT' ? "a Redirect, whose addresses are the redirect service's" : o.type === 'PULLZONE' ? "a PullZone, whose addresses are the pull zone's edges" : `${o.type} records`;
+      errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} already has ${what}; ${SOLE_ADDRESS_TYPES[sole]} stands alone among A/AAAA/ALIAS/Redirect/PullZone records.`));
     } else if (o.type === 'ALIAS' && (cand.type === 'A' || cand.type === 'AAAA')) {
       errors.push(fieldError(`${at}/type`, 'conflict', `${cand.name} has an ALIAS record, which supplies its addresses; remove it before adding ${cand.type} records.`));
     }

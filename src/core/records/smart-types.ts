@@ -1,8 +1,9 @@
 // Record types of the organization API (seed 003, bunny.net's model) that are not DNS types:
 // Redirect (a URL), PullZone (a CDN pull zone) and Script (code that computes answers). Their RDATA
-// is the value as sent, verbatim; never written to zone files (isZoneFileType). Redirect is in the
-// journal, and DNS answers its name with the redirect service's addresses; PullZone and Script are
-// not served by DNS yet (isJournaledType). Flatten is not here: it is ALIAS.
+// is the value as sent, verbatim; never written to zone files (isZoneFileType). All three are in the
+// journal and DNS answers them (docs/smart-records.md): a Redirect's name with the redirect service's
+// addresses, a PullZone's with its edges, a Script's with what the script returns. Flatten is not
+// here: it is ALIAS.
 import { ok, problem, type Parsed } from './fields.js';
 import { fallbackView, fieldErr, problemError, unusedFieldErrors, type RdataResult, type RecordInput, type RecordTypeDescriptor } from './record-descriptor.js';
 
@@ -65,5 +66,5 @@ function verbatimType(type: string, code: number, parseValue: (value: string) =>
 
 // Codes above ALIAS's 65401 in the private-use range, only for ordering (never on the wire).
 export const REDIRECT = verbatimType('REDIRECT', 65402, parseRedirect, true);
-export const PULLZONE = verbatimType('PULLZONE', 65403, parsePullZone);
-export const SCRIPT = verbatimType('SCRIPT', 65404, parseScript);
+export const PULLZONE = verbatimType('PULLZONE', 65403, parsePullZone, true);
+export const SCRIPT = verbatimType('SCRIPT', 65404, parseScript, true);

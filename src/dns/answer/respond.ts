@@ -46,18 +46,23 @@
 //   `ctx.alias` (AliasResolver): a cached answer is used at once, otherwise respond() returns a
 //   Promise. No resolver configured, an upstream failure or timeout → SERVFAIL. A target without
 //   addresses → NODATA (SOA in authority). Such replies are not put in the reply cache.
-import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE, OPCODE, RCODE, TYPE } from '../wire/constants.js';
+import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE, OPCODE, RCODE, TYPE, typeName } from '../wire/constants.js';
 import { nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
 import { NO_WEIGHT, type RRset, type SetPolicy, type Zone, type ZoneNode } from '../zone/zone.js';
 import type { ZoneSet } from '../zone/zone-set.js';
 import type { AliasAnswer, AliasResolver, AliasResult } from './alias-resolver.js';
+import type { ScriptResult, ScriptRR, ScriptRunner } from './script-runner.js';
 
 export interface RespondContext {
   transport: 'udp' | 'tcp';
   /** Resolver for ALIAS targets outside our zones; absent → SERVFAIL for those. */
   alias?: AliasResolver;
+  /** Runs Script records; absent → SERVFAIL for names with a Script. */
+  scripts?: ScriptRunner;
+  /** The client's address (Script records see it), read only when a script runs. */
+  client?: () => string;
   /** Use the reply cache (default true). */
   cache?: boolean;
 }
@@ -302,15 +307,25 @@ export function respond(packet: Uint8Array, zones: ZoneSet, ctx: RespondContext)
     const hit = cacheGet(zones, key, base);
     if (hit !== undefined) return fromCache(hit, base);
   }
-  const built = answer(base, key, zones, ctx, null);
+  const built = answer(base, key, zones, ctx, null, null);
+  if (built instanceof NeedScript) {
+    const need = built;
+    return ctx.scripts!.run(need.set, need.origin, need.owner, need.name, need.type, need.clientIp).then(
+      (result) => {
+        const again = answer(base, key, zones, ctx, null, { set: need.set, result });
+        return again instanceof NeedAlias || again instanceof NeedScript ? simpleReply(base, true, RCODE.SERVFAIL) : again.bytes;
+      },
+      () => simpleReply(base, true, RCODE.SERVFAIL),
+    );
+  }
   if (built instanceof NeedAlias) {
     const resolver = ctx.alias;
     if (resolver === undefined) return simpleReply(base, true, RCODE.SERVFAIL);
     const need = built;
     return resolver.resolve(need.key, need.type, need.ttl).then(
       (result: AliasResult) => {
-        const again = answer(base, key, zones, ctx, { key: need.key, type: need.type, result });
-        return again instanceof NeedAlias ? simpleReply(base, true, RCODE.SERVFAIL) : again.bytes;
+        const again = answer(base, key, zones, ctx, { key: need.key, type: need.type, result }, null);
+        return again instanceof NeedAlias || again instanceof NeedScript ? simpleReply(base, true, RCODE.SERVFAIL) : again.bytes;
       },
       () => simpleReply(base, true, RCODE.SERVFAIL),
     );
@@ -539,6 +554,37 @@ function writeChosen(owner: Uint8Array, type: number, ttl: number, set: RRset, p
   return n;
 }
 
+/**
+ * A script's answers for a query of `qtype`: those of that type (ANY: those of the first answer's
+ * type); when there are none, its CNAME answer (the resolver follows it). Returns the number of
+ * records written (0: NODATA), or -1 when they did not fit.
+ */
+function writeScriptAnswers(owner: Uint8Array, qtype: number, answers: readonly ScriptRR[]): number {
+  let want = qtype === TYPE.ANY && answers.length > 0 ? answers[0]!.type : qtype;
+  if (!answers.some((a) => a.type === want)) {
+    if (!answers.some((a) => a.type === TYPE.CNAME)) return 0;
+    want = TYPE.CNAME;
+  }
+  const w = writer;
+  const m = w.mark();
+  let n = 0;
+  for (const a of answers) {
+    if (a.type !== want) continue;
+    w.name(owner);
+    w.u16(a.type);
+    w.u16(CLASS.IN);
+    w.u32(a.ttl);
+    w.rdata(a.type, scratchBytes(a.rd));
+    n++;
+    if (want === TYPE.CNAME) break; // one CNAME per name
+  }
+  if (w.overflow) {
+    w.rollback(m);
+    return -1;
+  }
+  return n;
+}
+
 /** Like writeSet, for RDATA bytes (upstream ALIAS answers). */
 function writeRdatas(owner: Uint8Array, type: number, ttl: number, rdatas: readonly Uint8Array[]): number {
   const w = writer;
@@ -565,6 +611,24 @@ class NeedAlias {
     readonly type: 1 | 28,
     readonly ttl: number,
   ) {}
+}
+
+/** A Script must run for this answer (its result is not cached yet). */
+class NeedScript {
+  constructor(
+    readonly set: RRset,
+    readonly origin: string,
+    readonly owner: string,
+    readonly name: string,
+    readonly type: string,
+    readonly clientIp: string,
+  ) {}
+}
+
+/** The result of a script just run, for the RRset it belongs to. */
+interface ScriptOverride {
+  set: RRset;
+  result: ScriptResult;
 }
 
 interface Built {
@@ -631,7 +695,7 @@ function targetName(type: number, rd: string): Uint8Array | null {
   return out;
 }
 
-function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, override: AliasOverride | null): Built | NeedAlias {
+function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, override: AliasOverride | null, scriptOverride: ScriptOverride | null): Built | NeedAlias | NeedScript {
   let zone = zones.find(qkey);
   if (zone !== undefined && q.qtype === TYPE.DS && zone.origin === qkey && qkey !== '') {
     const dot = qkey.indexOf('.');
@@ -689,6 +753,26 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       cur = target;
       curKey = tkey;
       continue;
+    }
+    if (res.kind === 'script') {
+      // Computed per query (the client address counts): never in the reply cache.
+      cacheable = false;
+      const scripts = ctx.scripts;
+      if (scripts === undefined) return { bytes: simpleReply(q, true, RCODE.SERVFAIL), cacheable: false };
+      const type = typeName(qtype);
+      let result: ScriptResult | undefined;
+      if (scriptOverride !== null && scriptOverride.set === res.rrset) result = scriptOverride.result;
+      else {
+        const clientIp = ctx.client?.() ?? '';
+        result = scripts.cached(res.rrset, curKey, type, clientIp);
+        if (result === undefined) return new NeedScript(res.rrset, zone.origin, res.node.name, curKey, type, clientIp);
+      }
+      if ('error' in result) return { bytes: simpleReply(q, true, RCODE.SERVFAIL), cacheable: false };
+      const n = writeScriptAnswers(cur, qtype, result.answers);
+      if (n < 0) tc = true;
+      else if (n === 0) negative = true;
+      else an += n;
+      break;
     }
     if (res.kind === 'alias') {
       const type: 1 | 28 = qtype === TYPE.AAAA ? TYPE.AAAA : TYPE.A;

@@ -3,6 +3,7 @@
 // highest id it has processed, and IPC keeps order, so an acknowledged id means every earlier
 // message is applied too.
 import type { RR } from '../../core/model.js';
+import type { ScriptStatus } from '../answer/script-runner.js';
 
 export interface WorkerSettings {
   host: string;
@@ -37,7 +38,9 @@ export type FromWorker =
   | { t: 'hello' }
   | { t: 'ack'; id: number }
   | { t: 'listening'; port: number; zones: number }
-  | { t: 'listen-error'; message: string };
+  | { t: 'listen-error'; message: string }
+  /** A Script record of this worker's zones started failing or answers again. */
+  | { t: 'script-status'; status: ScriptStatus };
 
 /** RRs per `load` message. */
 export const LOAD_CHUNK = 5000;

@@ -119,6 +119,9 @@ class Connection {
     }
   }
 
+  /** The peer's address, for Script records (one closure per connection). */
+  readonly #clientAddress = (): string => this.socket.remoteAddress ?? '';
+
   #query(query: Uint8Array): void {
     const c = this.owner.counters;
     c.queries++;
@@ -149,6 +152,7 @@ class Connection {
         this.opts.logger.debug({ err: errorText(err) }, 'dns responder failed; query dropped');
         this.#afterQuery();
       },
+      this.#clientAddress
     );
   }
 

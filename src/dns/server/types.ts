@@ -4,9 +4,10 @@ export type Transport = 'udp' | 'tcp';
 
 /**
  * Turns one query into one reply: bytes to send, null to send nothing. A Promise only when the
- * answer needs I/O (an ALIAS target outside our zones); the transports await only then.
+ * answer needs I/O (an ALIAS target outside our zones, a Script to run); the transports await only
+ * then. `client`: the client's address as text (read only when needed, synchronously).
  */
-export type Responder = (packet: Uint8Array, transport: Transport) => Uint8Array | null | Promise<Uint8Array | null>;
+export type Responder = (packet: Uint8Array, transport: Transport, client?: () => string) => Uint8Array | null | Promise<Uint8Array | null>;
 
 /** The part of a pino logger the DNS code uses. */
 export interface DnsLogger {
@@ -66,6 +67,7 @@ export function callResponder(
   transport: Transport,
   done: (reply: Uint8Array | null) => void,
   onError: (error: unknown) => void,
+  client?: () => string,
 ): void {
   const fail = (err: unknown): void => {
     try {
@@ -76,7 +78,7 @@ export function callResponder(
   };
   let result: Uint8Array | null | Promise<Uint8Array | null>;
   try {
-    result = responder(packet, transport);
+    result = responder(packet, transport, client);
   } catch (err) {
     fail(err);
     return;

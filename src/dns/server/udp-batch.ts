@@ -178,7 +178,8 @@ export class BatchUdpListener {
       const packet = inBuf.subarray(off, off + len);
       let reply: Uint8Array | null | Promise<Uint8Array | null>;
       try {
-        reply = this.opts.responder(packet, 'udp');
+        this.#current = i;
+        reply = this.opts.responder(packet, 'udp', this.#currentClient);
       } catch (err) {
         c.drops.error++;
         this.opts.logger.debug({ err: errorText(err), client: this.#client(i) }, 'dns responder failed; query dropped');
@@ -270,6 +271,11 @@ export class BatchUdpListener {
     this.counters.drops.oversize++;
     this.opts.logger.debug({ size, limit, client }, 'dns udp reply larger than the client allows; dropped');
   }
+
+  /** Index of the packet being answered, for #currentClient. */
+  #current = 0;
+  /** The address of the packet being answered (one function for all: read synchronously by the responder). */
+  readonly #currentClient = (): string => this.#client(this.#current);
 
   /** The address of packet i of the current batch, for logs. */
   #client(i: number): string {

@@ -136,6 +136,7 @@ export class UdpListener {
         c.drops.error++;
         this.opts.logger.debug({ err: errorText(err), client: rinfo.address }, 'dns responder failed; query dropped');
       },
+      () => rinfo.address
     );
   }
 

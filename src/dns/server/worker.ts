@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { RR } from '../../core/model.js';
 import { AliasResolver } from '../answer/alias-resolver.js';
 import { respond } from '../answer/respond.js';
+import { ScriptRunner } from '../answer/script-runner.js';
 import { LocalZoneSink } from '../engine.js';
 import { ZoneSet } from '../zone/zone-set.js';
 import { DnsServer } from './dns-server.js';
@@ -24,6 +25,7 @@ export function runDnsWorker(): void {
   let settings: WorkerSettings | null = null;
   let server: DnsServer | null = null;
   let alias: AliasResolver | null = null;
+  let scripts: ScriptRunner | null = null;
   /** Zones arriving in chunks, and changes to apply once they are complete. */
   const partial = new Map<string, { rrs: RR[]; later: Extract<ToWorker, { t: 'apply' }>[] }>();
   let lastId = 0;
@@ -46,10 +48,12 @@ export function runDnsWorker(): void {
     const s = settings;
     alias = new AliasResolver({ upstream: s.alias });
     const a = alias;
+    scripts = new ScriptRunner({ onStatus: (status) => send({ t: 'script-status', status }) });
+    const sr = scripts;
     server = new DnsServer({
       host: s.host,
       port: s.port,
-      responder: (packet, transport) => respond(packet, zones, { transport, alias: a }),
+      responder: (packet, transport, client) => respond(packet, zones, { transport, alias: a, scripts: sr, ...(client ? { client } : {}) }),
       logger,
       tcpIdleTimeoutMs: s.tcpIdleTimeoutMs,
       tcpMaxConnections: s.tcpMaxConnections,
@@ -74,6 +78,7 @@ export function runDnsWorker(): void {
         logger.info({ dns: server.stats() }, 'dns worker: stopped');
       }
       alias?.close();
+      scripts?.close();
     } finally {
       process.exit(code);
     }

@@ -13,6 +13,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { RR } from '../../core/model.js';
+import type { ScriptStatus } from '../answer/script-runner.js';
 import { rrKey, type ZoneSink } from '../engine.js';
 import { DnsListenError, formatHostPort } from './dns-server.js';
 import { isFromWorker, LOAD_CHUNK, type FromWorker, type ToWorker, type WorkerSettings } from './ipc.js';
@@ -30,6 +31,8 @@ export interface DnsWorkerPoolOptions {
   ackTimeoutMs?: number;
   /** How long start() waits for every worker to listen. */
   startTimeoutMs?: number;
+  /** Script status reports of the workers. */
+  onScriptStatus?: (status: ScriptStatus) => void;
 }
 
 interface WorkerState {
@@ -243,6 +246,9 @@ export class DnsWorkerPool implements ZoneSink {
         return;
       case 'listen-error':
         failed(new DnsListenError(m.message, /EADDRINUSE/.test(m.message) ? 'EADDRINUSE' : undefined));
+        return;
+      case 'script-status':
+        this.opts.onScriptStatus?.(m.status);
         return;
     }
   }

@@ -33,6 +33,12 @@ import { rdataFromText } from '../wire/rdata.js';
 
 /** Internal type code of ALIAS: above 0xffff so it never collides with a real or queried type. */
 export const ZONE_ALIAS_TYPE = 0x10000;
+/**
+ * Internal type code of Script records (organization API type 11; docs/smart-records.md): its
+ * RDATA is the script source as UTF-8 octets. A name with a Script answers every query by running
+ * it (`lookup` kind `script`); the record rules keep it alone at its name.
+ */
+export const ZONE_SCRIPT_TYPE = 0x10001;
 
 /** Type code of a store mnemonic (`ALIAS` included); undefined for an unknown mnemonic. */
 export function zoneTypeCode(mnemonic: string): number | undefined {
@@ -52,6 +58,8 @@ export function zoneTypeCode(mnemonic: string): number | undefined {
     case 'ALIAS':
     case 'alias':
       return ZONE_ALIAS_TYPE;
+    case 'SCRIPT':
+      return ZONE_SCRIPT_TYPE;
     default:
       return typeCode(mnemonic);
   }
@@ -205,7 +213,7 @@ export class ZoneNode {
     const s = this.sets;
     if (s === null) return undefined;
     const first = Array.isArray(s) ? s[0] : s;
-    return first !== undefined && first.type !== ZONE_ALIAS_TYPE ? first : undefined;
+    return first !== undefined && first.type <= 0xffff ? first : undefined;
   }
 
   /** True when the node owns no RRset (an empty non-terminal, or about to be removed). */
@@ -224,6 +232,8 @@ export type LookupResult =
   | { kind: 'answer'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
   /** The name has a CNAME and the query is not for CNAME: restart at the target (RFC 1034 4.3.2). */
   | { kind: 'cname'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
+  /** The name (or the wildcard that covers it) has a Script: the script computes the answer. */
+  | { kind: 'script'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
   /** A/AAAA (or ANY) at a name with ALIAS and no RRset of the asked type: answer from the target. */
   | { kind: 'alias'; node: ZoneNode; rrset: RRset; wildcard: boolean; closestEncloser: ZoneNode }
   /** The name exists (or is covered by a wildcard) but has no data of that type (empty non-terminals too). */
@@ -459,6 +469,8 @@ export class Zone {
 
   private atNode(node: ZoneNode, qtype: number, wildcard: boolean, closestEncloser: ZoneNode): LookupResult {
     if (node.sets !== null) {
+      const script = node.rrset(ZONE_SCRIPT_TYPE);
+      if (script !== undefined) return { kind: 'script', node, rrset: script, wildcard, closestEncloser };
       if (qtype === TYPE.ANY) {
         const first = node.firstWireRRset();
         if (first !== undefined) return { kind: 'answer', node, rrset: first, wildcard, closestEncloser };
@@ -691,6 +703,8 @@ export function encodeRdata(type: number, text: string): string {
       if (n > 0) return encBuf.latin1Slice(0, n);
       break;
     }
+    case ZONE_SCRIPT_TYPE:
+      return Buffer.from(text, 'utf8').toString('latin1');
     default:
       if (isNameOnly(type)) {
         const n = simpleNameInto(text, 0, encBuf, 0);

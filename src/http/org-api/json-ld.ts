@@ -5,7 +5,7 @@ export const LD_JSON = 'application/ld+json; charset=utf-8';
 
 /** The resource classes this API serves, with the fields their contexts describe. */
 export const LD_CLASSES: Record<string, readonly string[]> = {
-  DnsRecord: ['recordId', 'domainId', 'type', 'ttl', 'value', 'name', 'weight', 'priority', 'port', 'flags', 'tag', 'monitorStatus', 'monitorType', 'comment', 'id', 'typeString'],
+  DnsRecord: ['recordId', 'domainId', 'type', 'ttl', 'value', 'name', 'weight', 'priority', 'port', 'flags', 'tag', 'monitorStatus', 'monitorType', 'comment', 'id', 'typeString', 'scriptError', 'scriptErrorAt'],
   Organization: ['id', 'name', 'role', 'createdAt'],
   Domain: ['id', 'name', 'kind', 'serviceStatus', 'dnsZone', 'createdAt'],
   ApiToken: ['id', 'name', 'tokenPrefix', 'organizations', 'expiresAt', 'createdAt', 'lastUsedAt', 'token'],

@@ -210,7 +210,7 @@ export async function orgApiRoutes(app: FastifyInstance, opts: OrgApiOptions): P
   }, async (req, reply) => {
     const { orgId, domain, zone } = await target(req, 'read');
     const r = await services.orgRecords.get(domain, zone, (req.params as { id: string }).id);
-    const v = services.orgRecords.view(domain, zone, r)!;
+    const v = (await services.orgRecords.withScriptStatus(zone, [services.orgRecords.view(domain, zone, r)!]))[0]!;
     return send(reply, 200, ldItem('DnsRecord', `${recordsPath(orgId, domain)}/${v.id}`, v));
   });
 

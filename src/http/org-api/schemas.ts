@@ -47,6 +47,8 @@ export const DnsRecordRead = Type.Object(
     comment: NStr,
     id: Type.String({ description: '<domainId>:<recordId>' }),
     typeString: Type.String(),
+    scriptError: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Script records only: why the script failed when DNS last ran it (DNS answers SERVFAIL then), or null while it answers.' })),
+    scriptErrorAt: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Script records only: when that state began.' })),
   },
   { additionalProperties: true },
 );

@@ -50,7 +50,7 @@ describeEachDialect(pgOk, 'organization API: dns-records', (dialect) => {
   let base: string;
 
   beforeAll(async () => {
-    srv = await startTestServer({ dialect, dns: dialect === 'sqlite' });
+    srv = await startTestServer({ dialect, dns: dialect === 'sqlite', settings: { 'pull-zones': 'my-pullzone=192.0.2.200' } });
     const u = await makeUser(srv, { role: 'member' });
     call = await loggedIn(srv, u.email);
     v2 = client(srv.url, srv.adminToken);
@@ -121,19 +121,26 @@ describeEachDialect(pgOk, 'organization API: dns-records', (dialect) => {
     expect((await call('POST', base, { type: 4, name: 'mx1', value: '20 mail.example.org' })).body.priority).toBe(20);
   });
 
-  it('changes DNS does not see (a weight, a comment, a Script) leave the serial alone', async () => {
+  it('a change DNS does not see (a comment) leaves the serial alone; a weight, a Script and a Redirect move it', async () => {
     const serial = async () => (await v2('GET', `/api/v2/dns-zones/${domain.zoneId}`)).body.zone.serial as number;
     const rec = (await call('POST', base, { type: 0, name: 'quiet', value: '192.0.2.80' })).body;
     const before = await serial();
     const mp = { 'content-type': 'application/merge-patch+json' };
-    expect((await call('PATCH', `${base}/${rec.id}`, { weight: 9, comment: 'weighted' }, mp)).status).toBe(200);
+    expect((await call('PATCH', `${base}/${rec.id}`, { comment: 'noted' }, mp)).status).toBe(200);
+    expect(await serial()).toBe(before);
+    // A weight changes which addresses DNS answers (weighted answers): the serial moves.
+    expect((await call('PATCH', `${base}/${rec.id}`, { weight: 9 }, mp)).status).toBe(200);
+    const afterWeight = await serial();
+    expect(afterWeight).toBeGreaterThan(before);
+    // A Script answers in DNS.
     const script = await call('POST', base, { type: 11, name: 'quiet-js', value: 'function handleQuery() { return { answers: [] }; }' });
     expect(script.status).toBe(201);
-    expect(await serial()).toBe(before);
-    // A Redirect changes what DNS answers (the redirect service's addresses): the serial moves.
+    const afterScript = await serial();
+    expect(afterScript).toBeGreaterThan(afterWeight);
+    // A Redirect changes what DNS answers (the redirect service's addresses).
     expect((await call('POST', base, { type: 5, name: 'quiet-go', value: 'https://www.example.org/' })).status).toBe(201);
-    expect(await serial()).toBeGreaterThan(before);
     const afterRedirect = await serial();
+    expect(afterRedirect).toBeGreaterThan(afterScript);
     expect((await call('PATCH', `${base}/${rec.id}`, { ttl: 120 }, mp)).status).toBe(200);
     expect(await serial()).toBeGreaterThan(afterRedirect);
   });
