@@ -14,6 +14,7 @@ import type { CoreSettings } from '../../src/core/settings.js';
 import type { Scope } from '../../src/core/model.js';
 import { DnsService } from '../../src/dns/index.js';
 import { SystemProbes } from '../../src/monitoring/probes.js';
+import type { HealthProbes } from '../../src/core/monitoring/health-monitor.js';
 import { buildApp } from '../../src/http/app.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { dropTestSchema, randomSchemaName, TEST_DATABASE_URL } from './postgres.js';
@@ -49,6 +50,8 @@ export interface TestServerOptions {
    * writes resolving only once DNS serves them, as in `zonekeeper serve`.
    */
   dns?: boolean;
+  /** The health checks (default: the system's, on --monitor-http-port). */
+  probes?: HealthProbes;
   /** Registries by TLD (a test double of the Registry port, e.g. one that goes down on command). */
   registries?: (services: { store: Store; clock: Clock; settings: CoreSettings }) => ReadonlyMap<string, Registry>;
 }
@@ -81,7 +84,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const wrapped = dns ? dns.wrap(store) : store;
   const settings = coreSettings(config);
   const registries = opts.registries?.({ store: wrapped, clock, settings });
-  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }), ...(registries ? { registries } : {}) });
+  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort }), ...(registries ? { registries } : {}) });
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',
