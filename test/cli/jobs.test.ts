@@ -18,9 +18,10 @@ beforeAll(async () => {
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
 it('runs due jobs once, records failures with a later retry, and reports as JSON', async () => {
+  // The first run schedules the health checks (a recurring job) and runs them: nothing to check.
   const first = await runCli(['jobs', 'run-due', '--json', ...data()]);
   expect(first.code, first.stderr).toBe(0);
-  expect(JSON.parse(first.stdout)).toEqual({ ran: 0, done: 0, failed: 0 });
+  expect(JSON.parse(first.stdout)).toEqual({ ran: 1, done: 1, failed: 0 });
   const store = await openStore({ dataDir: dir, clock: systemClock, sqliteSynchronous: 'normal' });
   const now = new Date().toISOString();
   const id = newId('job');
@@ -31,7 +32,11 @@ it('runs due jobs once, records failures with a later retry, and reports as JSON
   expect(ran.stdout).toBe('ran 1 due jobs: 0 done, 1 failed (failed ones are retried later)\n');
   expect(JSON.parse((await runCli(['jobs', 'run-due', '--json', ...data()])).stdout)).toEqual({ ran: 0, done: 0, failed: 0 });
   const again = await openStore({ dataDir: dir, clock: systemClock, sqliteSynchronous: 'normal' });
-  const job = await again.jobs.latest((await again.jobs.due('9999-01-01T00:00:00.000Z', 10))[0]!.subject, 'zone_precheck');
+  const pending = await again.jobs.due('9999-01-01T00:00:00.000Z', 10);
+  const job = await again.jobs.latest(pending.find((j) => j.kind === 'zone_precheck')!.subject, 'zone_precheck');
+  // The health checks wait for their next turn, --monitor-interval (30 s) after the first.
+  const health = pending.find((j) => j.kind === 'health_check');
+  expect(Date.parse(health!.runAt)).toBeGreaterThan(Date.now() + 20_000);
   await again.close();
   expect(job).toMatchObject({ id, status: 'pending', attempts: 1, lastError: 'the domain no longer exists' });
   expect(Date.parse(job!.runAt)).toBeGreaterThan(Date.now() + 20_000);
