@@ -28,6 +28,7 @@ const USAGE = `usage: node bench/dns/smart.mjs [options]
   --threads N    dnsperf -T (default 2)
   --clients N    dnsperf -c (default 4)
   --inflight N   dnsperf -q (default 100)
+  --rounds N     run every name N times, interleaved; report each name's median (default 3)
   --workers N    zonekeeper --dns-workers (default 0)
   --no-knot      skip the Knot DNS reference runs
   --out FILE     JSON results (default bench/results/dns-smart-<UTC timestamp>.json)
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '4' },
     inflight: { type: 'string', default: '100' },
     workers: { type: 'string', default: '0' },
+    rounds: { type: 'string', default: '3' },
     'no-knot': { type: 'boolean', default: false },
     out: { type: 'string' },
     verbose: { type: 'boolean', default: false },
@@ -59,6 +61,7 @@ const opts = {
   clients: intOption('clients', values.clients),
   inflight: intOption('inflight', values.inflight),
   workers: intOption('workers', values.workers, 0),
+  rounds: intOption('rounds', values.rounds),
 };
 const ZONE = 'smart-bench.example.test';
 const PASSWORD = 'bench password for the smart-record benchmark';
@@ -90,6 +93,25 @@ function knotZoneFile(dir) {
   const file = join(dir, 'zone.txt');
   writeFileSync(file, lines.join('\n') + '\n');
   return file;
+}
+
+/** The run with the median queries/s of `runs`, with every round's queries/s attached. */
+function median(runs) {
+  const sorted = [...runs].sort((a, b) => (a.qps ?? -1) - (b.qps ?? -1));
+  return { ...sorted[Math.floor((sorted.length - 1) / 2)], roundsQps: runs.map((r) => r.qps) };
+}
+
+/** Every name `rounds` times, interleaved (plain, set4, …, plain, set4, …): drift hits all alike. */
+async function runAll(server, names, files, label) {
+  const runs = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < opts.rounds; round++) {
+    for (const name of names) {
+      const r = await run(server, files[name]);
+      runs[name].push(r);
+      console.error(`${label.padEnd(10)} ${name.padEnd(8)} round ${round + 1}: ${r.qps} q/s, lost ${r.lost}, avg ${r.latencyMs?.avg} ms, ${r.serverCpuMicrosPerQuery} µs CPU/query, rcodes ${JSON.stringify(r.rcodes)}`);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(runs[n])]));
 }
 
 async function run(server, file) {
@@ -139,11 +161,7 @@ async function main() {
   report.zonekeeper.command = zk.command;
   try {
     await waitForAnswer(zk.port, `script0.${ZONE}`, 'A', (r) => r.rcode === 'NOERROR' && r.answers.length === 1, { t0: zk.t0, timeoutMs: 60_000, hasExited: zk.hasExited });
-    for (const name of NAMES) {
-      const r = await run(zk, files[name]);
-      report.zonekeeper[name] = r;
-      console.error(`zonekeeper ${name.padEnd(8)} ${r.qps} q/s, lost ${r.lost}, avg ${r.latencyMs?.avg} ms, ${r.serverCpuMicrosPerQuery} µs CPU/query, rcodes ${JSON.stringify(r.rcodes)}`);
-    }
+    Object.assign(report.zonekeeper, await runAll(zk, NAMES, files, 'zonekeeper'));
   } finally {
     await zk.stop();
   }
@@ -153,11 +171,7 @@ async function main() {
     report.knot.config = 'knotd, 1 UDP worker';
     try {
       await waitForAnswer(knot.port, `plain.${ZONE}`, 'A', (r) => r.rcode === 'NOERROR', { t0: knot.t0, timeoutMs: 60_000, hasExited: knot.hasExited });
-      for (const name of KNOT_NAMES) {
-        const r = await run(knot, files[name]);
-        report.knot[name] = r;
-        console.error(`knot       ${name.padEnd(8)} ${r.qps} q/s, lost ${r.lost}, avg ${r.latencyMs?.avg} ms`);
-      }
+      Object.assign(report.knot, await runAll(knot, KNOT_NAMES, files, 'knot'));
     } finally {
       await knot.stop();
     }
@@ -166,11 +180,12 @@ async function main() {
   writeResults(out, report);
   console.error(`results: ${out}`);
   const plain = report.zonekeeper.plain?.qps;
-  console.log('| name | zonekeeper q/s | vs plain | Knot q/s (1 worker) |');
-  console.log('|---|---:|---:|---:|');
+  console.log(`medians of ${opts.rounds} interleaved rounds of ${opts.duration} s`);
+  console.log('| name | zonekeeper q/s | vs plain | CPU µs/query | rounds (q/s) | Knot q/s (1 worker) |');
+  console.log('|---|---:|---:|---:|---|---:|');
   for (const name of NAMES) {
     const z = report.zonekeeper[name];
-    console.log(`| ${name} | ${z?.qps ?? '–'} | ${z && plain ? `${round((z.qps / plain) * 100, 0)}%` : '–'} | ${report.knot[name]?.qps ?? '–'} |`);
+    console.log(`| ${name} | ${z?.qps ?? '–'} | ${z && plain ? `${round((z.qps / plain) * 100, 0)}%` : '–'} | ${z?.serverCpuMicrosPerQuery ?? '–'} | ${z?.roundsQps?.join(', ') ?? '–'} | ${report.knot[name]?.qps ?? '–'} |`);
   }
 }
 
