@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RR } from '../../src/core/model.js';
+import type { ScriptStatus } from '../../src/dns/answer/script-runner.js';
 import { DnsWorkerPool } from '../../src/dns/server/workers.js';
 import { ROOT } from '../helpers/cli.js';
 import { answerData, decode, encodeQuery, frame, query, TcpClient } from '../helpers/dns.js';
@@ -49,6 +50,7 @@ async function pipelined(names: string[], connections = 4): Promise<Map<string, 
 
 let pool: DnsWorkerPool;
 const logged: string[] = [];
+const scriptStatuses: ScriptStatus[] = [];
 
 describe.skipIf(!existsSync(EXEC))('DnsWorkerPool', () => {
   beforeAll(async () => {
@@ -57,6 +59,7 @@ describe.skipIf(!existsSync(EXEC))('DnsWorkerPool', () => {
       settings: { host: '127.0.0.1', port: 0, tcpIdleTimeoutMs: 5000, tcpMaxConnections: 100, alias: null, logLevel: 'warn' },
       logger: { debug() {}, info() {}, warn: (_o, m) => void logged.push(m ?? ''), error: (_o, m) => void logged.push(m ?? '') },
       exec: EXEC,
+      onScriptStatus: (st) => void scriptStatuses.push(st),
     });
     const big: RR[] = [soa(BIG, 1), ...ns(BIG)];
     for (let i = 0; i < 30_000; i++) big.push(a(BIG, `n${i}`, `198.51.100.${(i % 250) + 1}`));
@@ -72,6 +75,26 @@ describe.skipIf(!existsSync(EXEC))('DnsWorkerPool', () => {
     expect(pool.workerCount).toBe(2);
     for (const r of await everyWorker(`n29999.${BIG}`)) expect(r).toEqual(['198.51.100.250']);
     for (const r of await everyWorker(`www.${SMALL}`)) expect(r).toEqual(['192.0.2.1']);
+  });
+
+  it('workers answer weighted sets and Script records, and report script failures to the primary', async () => {
+    const weighted = [a(SMALL, 'wrr', '192.0.2.31'), a(SMALL, 'wrr', '192.0.2.32')].map((r, i) => ({ ...r, weight: i === 0 ? 1 : 3 }));
+    const script: RR = {
+      name: `js.${SMALL}`,
+      type: 'SCRIPT',
+      ttl: 60,
+      rdata: "function handleQuery(q) { if (q.type === 'TXT') throw new Error('TXT refused'); return { answers: [{ type: 'A', value: '192.0.2.77', ttl: 0 }] }; }",
+    };
+    pool.apply(SMALL, [], [...weighted, script], 5);
+    await pool.settled();
+    // One record per answer (unequal weights), on every worker.
+    for (const r of await everyWorker(`wrr.${SMALL}`)) expect(r).toHaveLength(1);
+    for (const r of await everyWorker(`js.${SMALL}`)) expect(r).toEqual(['192.0.2.77']);
+    const txt = await query(pool.port, `js.${SMALL}`, 'TXT', { transport: 'tcp' });
+    expect(txt.rcodeName).toBe('SERVFAIL');
+    for (let i = 0; i < 100 && scriptStatuses.length === 0; i++) await sleep(20);
+    expect(scriptStatuses[0]).toMatchObject({ origin: SMALL, name: `js.${SMALL}` });
+    expect(scriptStatuses[0]!.error).toContain('TXT refused');
   });
 
   it('settled() resolves once every worker applied the changes sent so far', async () => {
