@@ -46,6 +46,10 @@
 //   `ctx.alias` (AliasResolver): a cached answer is used at once, otherwise respond() returns a
 //   Promise. No resolver configured, an upstream failure or timeout → SERVFAIL. A target without
 //   addresses → NODATA (SOA in authority). Such replies are not put in the reply cache.
+// - Smart records (docs/smart-records.md): an A/AAAA RRset with a policy (weights, offline records)
+//   is written with the records `chooseRecords` picks; a name with a Script is answered with what
+//   the script returns for this query (ctx.scripts: a cached result at once, otherwise a Promise;
+//   a failure, or no runner, is SERVFAIL). Neither is put in the reply cache.
 import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE, OPCODE, RCODE, TYPE, typeName } from '../wire/constants.js';
 import { nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
