@@ -51,7 +51,7 @@ export async function openServices(config: Config, registries: ReadonlyMap<strin
       ? splitSchema(config.databaseUrl)
       : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
   );
-  return createServices(store, coreSettings(config), systemClock, { registries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }) });
+  return createServices(store, coreSettings(config), systemClock, { registries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }) });
 }
 
 /**

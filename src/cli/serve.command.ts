@@ -41,7 +41,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         aliasUpstream: resolveAliasUpstream(config),
         redirectAddresses: config.redirectAddresses,
         pullZones: config.smart.pullZones,
-        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.error, s.at).catch((err) => logger.error({ err, zone: s.origin, name: s.name }, 'dns: could not record a script status')),
+        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.key, s.error, s.at).catch((err) => logger.error({ err, zone: s.origin, name: s.name }, 'dns: could not record a script status')),
         logger,
         logLevel: config.logLevel,
       })
@@ -58,7 +58,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   }
   // Real registries over EPP, one session each (connected on first use, kept alive with <hello>).
   const eppRegistries = openEppRegistries(config.registry.epp);
-  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort }) });
+  const services = createServices(dns ? dns.wrap(store) : store, coreSettings(config), systemClock, { dataKey, registries: eppRegistries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }) });
   const boot = await services.accounts.ensureAdminAccount();
   if (boot.created) {
     const { key, token } = await services.apiKeys.create(boot.account.id, { name: 'admin (created at first start)', scopes: ['admin'] });

@@ -122,6 +122,7 @@ export const SETTINGS = [
   ['pull-zones', 'Pull zones PullZone records may name, with their edges: NAME=HOST or NAME=ADDRESS|ADDRESS…, comma-separated, or none', 'none'],
   ['monitor-interval', 'Seconds between two health checks of each monitored address (monitorType Ping/Http)', '30'],
   ['monitor-http-port', 'Port the Http health check connects to', '80'],
+  ['monitor-private-addresses', 'allow: health checks also probe loopback, private and link-local addresses; deny: they are not probed', 'deny'],
   ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
 
@@ -340,6 +341,12 @@ export function parsePullZones(text: string): Map<string, PullZoneEdges> {
   return out;
 }
 
+function parseAllowDeny(text: string, what: string): boolean {
+  const t = text.trim().toLowerCase();
+  if (t !== 'allow' && t !== 'deny') throw new ConfigError(`--${what} must be allow or deny, got "${text}"`);
+  return t === 'allow';
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Builds the config from flags (already parsed, by setting name) and the environment. */
@@ -445,6 +452,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
       monitor: {
         intervalSeconds: parseIntSetting(get('monitor-interval') ?? '30', 'monitor-interval', 1, 86_400),
         httpPort: parseIntSetting(get('monitor-http-port') ?? '80', 'monitor-http-port', 1, 65_535),
+        allowPrivate: parseAllowDeny(get('monitor-private-addresses') ?? 'deny', 'monitor-private-addresses'),
       },
     },
     auth: {

@@ -112,10 +112,13 @@ export interface MonitoredRecord {
 
 /** The last state of Script records as DNS ran them (docs/smart-records.md). */
 export interface ScriptStatusRepo {
-  /** Records a Script's new state: its failure, or null once it answers again. */
-  report(zoneName: string, name: string, error: string | null, at: string): Promise<void>;
+  /**
+   * Records the state of the Script version `key` at a name: its failure, or null once it answers
+   * again. A report older than the stored one (`at`) changes nothing.
+   */
+  report(zoneName: string, name: string, key: string, error: string | null, at: string): Promise<void>;
   /** The states of the Scripts at these names of a zone (names without one are absent). */
-  get(zoneName: string, names: string[]): Promise<Map<string, { error: string | null; at: string }>>;
+  get(zoneName: string, names: string[]): Promise<Map<string, { key: string; error: string | null; at: string }>>;
 }
 
 /** A DynDNS configuration as the public update endpoints find it: with its domain's zone, if any. */

@@ -27,9 +27,11 @@ export interface MonitorSettings {
   intervalSeconds: number;
   /** Port of the Http check (80; tests use their own). */
   httpPort: number;
+  /** Probe loopback, private and link-local addresses too (off: they are not probed). */
+  allowPrivate: boolean;
 }
 
-export const DEFAULT_SMART_SETTINGS: SmartSettings = { pullZones: new Map(), monitor: { intervalSeconds: 30, httpPort: 80 } };
+export const DEFAULT_SMART_SETTINGS: SmartSettings = { pullZones: new Map(), monitor: { intervalSeconds: 30, httpPort: 80, allowPrivate: false } };
 
 /** The registry layer (docs/registry.md). */
 export interface RegistrySettings {

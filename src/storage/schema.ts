@@ -247,6 +247,7 @@ export interface MigrationsTable {
 export interface ScriptStatusTable {
   zone_name: string;
   name: string;
+  script_key: string;
   error: string | null;
   at: string;
 }

@@ -76,7 +76,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         aliasUpstream: null,
         redirectAddresses: config.redirectAddresses,
         pullZones: config.smart.pullZones,
-        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.error, s.at).catch(() => {}),
+        onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.key, s.error, s.at).catch(() => {}),
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       })
     : null;
@@ -84,7 +84,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const wrapped = dns ? dns.wrap(store) : store;
   const settings = coreSettings(config);
   const registries = opts.registries?.({ store: wrapped, clock, settings });
-  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort }), ...(registries ? { registries } : {}) });
+  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }), ...(registries ? { registries } : {}) });
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

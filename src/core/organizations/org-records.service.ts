@@ -1,6 +1,7 @@
 // DNS records through the organization API (seed 003): bodies with numeric types and per-type
 // fields → candidates for the one change engine (core/records), stored records → the API's view,
 // JSON merge patch (RFC 7396) for PATCH, and page-numbered lists.
+import { createHash } from 'node:crypto';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import type { DnsRecord, Domain, MonitorType, Zone } from '../model.js';
 import { isInZone, parseName, resolveOwner } from '../names.js';
@@ -57,7 +58,10 @@ export class OrgRecordsService {
     private readonly pullZones: ReadonlyMap<string, unknown>,
   ) {}
 
-  /** Adds the Script records' state as DNS last ran them (docs/smart-records.md). */
+  /**
+   * Adds the Script records' state as DNS last ran them (docs/smart-records.md): a state reported
+   * for another version of the source (an older one, before an edit) does not count.
+   */
   async withScriptStatus(zone: Zone, views: OrgRecordView[]): Promise<OrgRecordView[]> {
     const scripts = views.filter((v) => v.type === SCRIPT_TYPE_CODE);
     if (scripts.length === 0) return views;
@@ -65,8 +69,9 @@ export class OrgRecordsService {
     const states = await this.store.scriptStatus.get(zone.name, scripts.map(owner));
     for (const v of scripts) {
       const s = states.get(owner(v));
-      v.scriptError = s?.error ?? null;
-      v.scriptErrorAt = s?.error ? s.at : null;
+      const current = s !== undefined && s.key === createHash('sha256').update(v.value, 'utf8').digest('base64url');
+      v.scriptError = current ? s.error : null;
+      v.scriptErrorAt = current && s.error !== null ? s.at : null;
     }
     return views;
   }

@@ -316,7 +316,7 @@ export function respond(packet: Uint8Array, zones: ZoneSet, ctx: RespondContext)
     const need = built;
     return ctx.scripts!.run(need.set, need.origin, need.owner, need.name, need.type, need.clientIp).then(
       (result) => {
-        const again = answer(base, key, zones, ctx, null, { set: need.set, result });
+        const again = answer(base, key, zones, ctx, null, { set: need.set, result, clientIp: need.clientIp });
         return again instanceof NeedAlias || again instanceof NeedScript ? simpleReply(base, true, RCODE.SERVFAIL) : again.bytes;
       },
       () => simpleReply(base, true, RCODE.SERVFAIL),
@@ -531,7 +531,8 @@ export function chooseRecords(policy: SetPolicy, count: number, random: () => nu
     const w = Math.max(0, weights[i]!);
     total += w;
     current[i]! += w;
-    if (best < 0 || current[i]! > current[best]!) best = i;
+    // Ties go to the heavier record (never to a weight-0 one while another has weight).
+    if (best < 0 || current[i]! > current[best]! || (current[i] === current[best] && w > Math.max(0, weights[best]!))) best = i;
   }
   current[best]! -= total;
   picks[0] = best;
@@ -629,10 +630,11 @@ class NeedScript {
   ) {}
 }
 
-/** The result of a script just run, for the RRset it belongs to. */
+/** The result of a script just run, for the RRset it belongs to, and the client it ran for. */
 interface ScriptOverride {
   set: RRset;
   result: ScriptResult;
+  clientIp: string;
 }
 
 interface Built {
@@ -767,7 +769,9 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       let result: ScriptResult | undefined;
       if (scriptOverride !== null && scriptOverride.set === res.rrset) result = scriptOverride.result;
       else {
-        const clientIp = ctx.client?.() ?? '';
+        // After a script ran, the client is the one it ran for (a batched transport's `client`
+        // has moved on by then).
+        const clientIp = scriptOverride !== null ? scriptOverride.clientIp : (ctx.client?.() ?? '');
         result = scripts.cached(res.rrset, curKey, type, clientIp);
         if (result === undefined) return new NeedScript(res.rrset, zone.origin, res.node.name, curKey, type, clientIp);
       }
@@ -949,6 +953,9 @@ function resolveAlias(zones: ZoneSet, targetKey: string, type: 1 | 28, aliasTtl:
         ttl = Math.min(ttl, res.rrset.ttl);
         key = nameKey(res.rrset.rdata(0));
         continue;
+      case 'script':
+        // A Script's answer depends on the query; Flatten/PullZone targets must have addresses.
+        return 'servfail';
       case 'delegation':
         // Data below a cut is not ours: ask the upstream like for any outside name.
         aliasUpstream = true;

@@ -6,14 +6,22 @@
 // deadline costs that one script its answer, not the server its DNS.
 //
 // - Compiled once per source: the worker keeps up to MAX_COMPILED scripts by key (SHA-256 of the
-//   source), evicting the least recently used; the main thread sends the source only when the
-//   worker does not hold it.
+//   source), evicting the least recently used, and drops them all when its WebAssembly memory
+//   passes WASM_MEMORY_CAP (WebAssembly memory never shrinks, but freed runtimes are reused); the
+//   main thread sends the source only when the worker does not hold it.
+// - The wall-clock limit counts from the moment the worker starts a call (it tells the main thread),
+//   not while the call waits behind others; when the worker must be stopped, the call it was
+//   running is the one that fails. Equal calls waiting at once (same script, name, type, client)
+//   share one run.
+// - The worker sends back only what validation reads (≤ 65 answers, strings cut at 4 KiB, errors
+//   at 500 characters), so a script cannot make the DNS thread copy megabytes.
 // - Results are cached by the smallest TTL among the answers (0: not cached), per script, query
 //   name, type and client address; failures for ERROR_CACHE_MS (a failing script is not re-run per
 //   query).
 // - A failure (the script throws, runs out of time or memory, returns bad answers) is a result
-//   `{ error }`: DNS answers SERVFAIL, and `onStatus` reports it (and the recovery) per zone and
-//   owner name, once per change, for the API to show.
+//   `{ error }`: DNS answers SERVFAIL. `onStatus` reports a script's state per zone and owner name
+//   for the API to show: the first one this process sees, then each change between failing and
+//   answering (not each new message), at most once per STATUS_INTERVAL_MS per name.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -34,8 +42,15 @@ export type ScriptResult = { answers: readonly ScriptRR[] } | { error: string };
 export interface ScriptStatus {
   origin: string;
   name: string;
+  /** The script's key (SHA-256 of its source, base64url): a state belongs to one version of it. */
+  key: string;
   error: string | null;
   at: string;
+}
+
+/** SHA-256 of a script's source (UTF-8), base64url: the key of a compiled script and of its state. */
+export function scriptKey(source: string): string {
+  return createHash('sha256').update(source, 'utf8').digest('base64url');
 }
 
 export interface ScriptRunnerOptions {
@@ -52,6 +67,12 @@ export interface ScriptRunnerOptions {
 
 /** Scripts the worker keeps compiled. */
 export const MAX_COMPILED = 256;
+/** WebAssembly memory of the worker past which it drops every compiled script. */
+export const WASM_MEMORY_CAP = 256 * 1024 * 1024;
+/** Least time between two state reports of one script name. */
+export const STATUS_INTERVAL_MS = 10_000;
+/** Longest error message kept (reports, cache). */
+export const MAX_ERROR_TEXT = 500;
 /** How long a failure is reused before the script runs again. */
 export const ERROR_CACHE_MS = 5_000;
 export const DEFAULT_WALL_MS = 250;
@@ -62,12 +83,32 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { getQuickJS } = require(workerData.quickjs);
 const limits = workerData.limits;
 const compiled = new Map();
+function cut(t, n) {
+  t = String(t);
+  return t.length > n ? t.slice(0, n) + '…' : t;
+}
 function text(vm, h) {
   const e = vm.dump(h);
   h.dispose();
   if (e && e.message === 'interrupted') return 'took too long (interrupted)';
-  if (e && typeof e === 'object') return (e.name || 'Error') + ': ' + e.message;
-  return String(e);
+  if (e && typeof e === 'object') return cut((e.name || 'Error') + ': ' + e.message, ${MAX_ERROR_TEXT});
+  return cut(e, ${MAX_ERROR_TEXT});
+}
+// Only what validation reads: primitives as they are (strings cut), anything else null.
+function prim(v) {
+  if (typeof v === 'string') return v.length > 4096 ? v.slice(0, 4096) : v;
+  return v === null || typeof v === 'number' || typeof v === 'boolean' || v === undefined ? v : null;
+}
+function shrink(out) {
+  if (out === null || typeof out !== 'object' || !Array.isArray(out.answers)) return null;
+  return { answers: out.answers.slice(0, 65).map((a) => (a !== null && typeof a === 'object' ? { type: prim(a.type), value: prim(a.value), ttl: prim(a.ttl) } : prim(a))) };
+}
+function wasmBytes(QuickJS) {
+  try {
+    return QuickJS.getWasmMemory().buffer.byteLength;
+  } catch (err) {
+    return 0;
+  }
 }
 function drop(entry) {
   if (entry.fn) entry.fn.dispose();
@@ -95,6 +136,11 @@ getQuickJS().then((QuickJS) => {
     let entry = compiled.get(m.key);
     if (entry === undefined) {
       if (m.source === undefined) return parentPort.postMessage({ id: m.id, need: true });
+      parentPort.postMessage({ s: m.id });
+      if (wasmBytes(QuickJS) > ${WASM_MEMORY_CAP}) {
+        for (const e of compiled.values()) drop(e);
+        compiled.clear();
+      }
       if (compiled.size >= ${MAX_COMPILED}) {
         const [oldest] = compiled.keys();
         drop(compiled.get(oldest));
@@ -103,9 +149,12 @@ getQuickJS().then((QuickJS) => {
       try {
         entry = compile(QuickJS, m.source);
       } catch (err) {
-        return parentPort.postMessage({ id: m.id, error: 'The script does not run: ' + err.message });
+        return parentPort.postMessage({ id: m.id, error: cut('The script does not run: ' + err.message, ${MAX_ERROR_TEXT}) });
       }
-    } else compiled.delete(m.key);
+    } else {
+      parentPort.postMessage({ s: m.id });
+      compiled.delete(m.key);
+    }
     compiled.set(m.key, entry);
     if (entry.error !== null) return parentPort.postMessage({ id: m.id, error: entry.error });
     const { vm, rt } = entry;
@@ -122,15 +171,15 @@ getQuickJS().then((QuickJS) => {
       r = vm.callFunction(entry.fn, vm.undefined, arg);
     } catch (err) {
       arg.dispose();
-      return parentPort.postMessage({ id: m.id, error: 'handleQuery failed: ' + err.message });
+      return parentPort.postMessage({ id: m.id, error: cut('handleQuery failed: ' + err.message, ${MAX_ERROR_TEXT}) });
     }
     arg.dispose();
     if (r.error) return parentPort.postMessage({ id: m.id, error: 'handleQuery failed: ' + text(vm, r.error) });
     let out;
     try {
-      out = vm.dump(r.value);
+      out = shrink(vm.dump(r.value));
     } catch (err) {
-      out = undefined;
+      out = null;
     }
     r.value.dispose();
     parentPort.postMessage({ id: m.id, out });
@@ -141,7 +190,7 @@ getQuickJS().then((QuickJS) => {
 
 interface Pending {
   resolve: (r: ScriptResult) => void;
-  /** The wall-clock limit, started once the worker is ready (loading QuickJS does not count). */
+  /** The wall-clock limit, started when the worker starts this call. */
   timer: NodeJS.Timeout | null;
   /** Times this call was sent again to a new worker (after another call's failure stopped the old one). */
   resent: number;
@@ -164,6 +213,17 @@ interface ScriptKey {
   source: string;
 }
 
+/** What was last reported for one script name, and a report waiting for the interval to pass. */
+interface StatusState {
+  key: string;
+  failing: boolean;
+  lastAt: number;
+  waiting: ScriptStatus | null;
+  timer: NodeJS.Timeout | null;
+}
+
+type WorkerMessage = { id?: number; s?: number; need?: boolean; error?: string; out?: unknown; fatal?: string; ready?: boolean };
+
 export class ScriptRunner {
   readonly #limits: ScriptLimits;
   readonly #wallMs: number;
@@ -172,16 +232,18 @@ export class ScriptRunner {
   readonly #now: () => number;
   readonly #onStatus: ((s: ScriptStatus) => void) | undefined;
   #worker: Worker | null = null;
-  #ready = false;
   #startTimer: NodeJS.Timeout | null = null;
+  /** The call the worker is running (it said it started it and has not answered it yet). */
+  #running: number | null = null;
   /** Keys the current worker has been sent the source of (it may have evicted some since). */
   #sent = new Set<string>();
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
+  /** Runs in progress by cache key: equal calls share one. */
+  readonly #inflight = new Map<string, Promise<ScriptResult>>();
   readonly #results = new Map<string, CachedResult>();
   readonly #keys = new WeakMap<RRset, ScriptKey>();
-  /** Last reported error per zone and owner ('' = fine). */
-  readonly #status = new Map<string, string>();
+  readonly #status = new Map<string, StatusState>();
   #closed = false;
 
   constructor(opts: ScriptRunnerOptions = {}) {
@@ -197,8 +259,8 @@ export class ScriptRunner {
     const rd = set.rdataString(0);
     const known = this.#keys.get(set);
     if (known !== undefined && known.rd === rd) return known;
-    const bytes = Buffer.from(rd, 'latin1');
-    const k: ScriptKey = { rd, key: createHash('sha256').update(bytes).digest('base64url'), source: bytes.toString('utf8') };
+    const source = Buffer.from(rd, 'latin1').toString('utf8');
+    const k: ScriptKey = { rd, key: scriptKey(source), source };
     this.#keys.set(set, k);
     return k;
   }
@@ -222,11 +284,17 @@ export class ScriptRunner {
   /** Runs the script in `set` (origin/owner: where it lives, for status reports). Never rejects. */
   run(set: RRset, origin: string, owner: string, name: string, type: string, clientIp: string): Promise<ScriptResult> {
     const { key, source } = this.#scriptKey(set);
-    return this.#call(key, source, { name, type, clientIp }).then((result) => {
-      this.#remember(this.#cacheKey(key, name, type, clientIp), result);
-      this.#report(origin, owner, 'error' in result ? result.error : null);
+    const ck = this.#cacheKey(key, name, type, clientIp);
+    const running = this.#inflight.get(ck);
+    if (running !== undefined) return running;
+    const p = this.#call(key, source, { name, type, clientIp }).then((result) => {
+      this.#inflight.delete(ck);
+      this.#remember(ck, result);
+      this.#report(origin, owner, key, 'error' in result ? result.error : null);
       return result;
     });
+    this.#inflight.set(ck, p);
+    return p;
   }
 
   #remember(ck: string, result: ScriptResult): void {
@@ -245,17 +313,55 @@ export class ScriptRunner {
     this.#results.set(ck, { expires: this.#now() + ms, result });
   }
 
-  #report(origin: string, owner: string, error: string | null): void {
+  /**
+   * The first state of a script name this process sees, then each change between failing and
+   * answering (or to another version of the script), at most once per STATUS_INTERVAL_MS: a
+   * change within the interval is sent when it ends, if it still holds.
+   */
+  #report(origin: string, owner: string, key: string, error: string | null): void {
+    if (this.#onStatus === undefined) return;
     const k = `${origin}\u0000${owner}`;
-    const before = this.#status.get(k);
-    const now = error ?? '';
-    if (before === now || (before === undefined && error === null)) {
-      if (before === undefined) this.#status.set(k, now);
+    const failing = error !== null;
+    const now = this.#now();
+    const status: ScriptStatus = { origin, name: owner, key, error: error === null ? null : error.slice(0, MAX_ERROR_TEXT), at: new Date(now).toISOString() };
+    const st = this.#status.get(k);
+    if (st === undefined) {
+      if (this.#status.size >= 100_000) this.#clearStatus(); // bounded; names report afresh
+      this.#status.set(k, { key, failing, lastAt: now, waiting: null, timer: null });
+      this.#onStatus(status);
       return;
     }
-    this.#status.set(k, now);
-    if (this.#status.size > 100_000) this.#status.clear(); // bounded; reports resume on the next change
-    this.#onStatus?.({ origin, name: owner, error, at: new Date(this.#now()).toISOString() });
+    if (st.key === key && st.failing === failing) {
+      st.waiting = null; // back to what was reported: nothing to send
+      return;
+    }
+    if (now - st.lastAt >= STATUS_INTERVAL_MS) {
+      if (st.timer !== null) clearTimeout(st.timer);
+      st.timer = null;
+      this.#send(st, status);
+      return;
+    }
+    st.waiting = status;
+    if (st.timer === null) {
+      st.timer = setTimeout(() => {
+        st.timer = null;
+        if (st.waiting !== null) this.#send(st, st.waiting);
+      }, Math.max(0, st.lastAt + STATUS_INTERVAL_MS - now));
+      st.timer.unref();
+    }
+  }
+
+  #send(st: StatusState, status: ScriptStatus): void {
+    st.key = status.key;
+    st.failing = status.error !== null;
+    st.lastAt = this.#now();
+    st.waiting = null;
+    this.#onStatus?.(status);
+  }
+
+  #clearStatus(): void {
+    for (const st of this.#status.values()) if (st.timer !== null) clearTimeout(st.timer);
+    this.#status.clear();
   }
 
   #call(key: string, source: string, query: Pending['query']): Promise<ScriptResult> {
@@ -265,24 +371,19 @@ export class ScriptRunner {
       const id = this.#nextId++;
       const p: Pending = { resolve, timer: null, resent: 0, key, source, query, sentSource: false };
       this.#pending.set(id, p);
-      this.#send(id, p);
+      this.#dispatch(id, p);
     });
   }
 
-  #arm(id: number, p: Pending): void {
-    if (p.timer === null) p.timer = setTimeout(() => this.#timeout(id), this.#wallMs);
-  }
-
-  #send(id: number, p: Pending): void {
+  #dispatch(id: number, p: Pending): void {
     const worker = this.#ensureWorker();
     const withSource = !this.#sent.has(p.key);
     if (withSource) {
       this.#sent.add(p.key);
       if (this.#sent.size > MAX_COMPILED * 4) this.#sent.clear(); // the worker answers `need` for what it lost
-      p.sentSource = true;
     }
+    p.sentSource = withSource;
     worker.postMessage(withSource ? { id, key: p.key, source: p.source, query: p.query } : { id, key: p.key, query: p.query });
-    if (this.#ready) this.#arm(id, p);
   }
 
   #ensureWorker(): Worker {
@@ -295,37 +396,44 @@ export class ScriptRunner {
       resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 },
     });
     worker.unref();
-    this.#ready = false;
+    this.#running = null;
     // Loading QuickJS takes a moment (more on a busy machine), but not this long.
     this.#startTimer = setTimeout(() => this.#restart(worker, 'The script runner did not start.', null), 10_000);
     this.#startTimer.unref();
-    worker.on('message', (m: { id?: number; need?: boolean; error?: string; out?: unknown; fatal?: string }) => this.#onMessage(worker, m));
-    worker.on('error', (err) => this.#restart(worker, /memory/i.test(err.message) ? 'handleQuery failed: out of memory' : `The script runner failed: ${err.message}`, this.#oldest()));
-    worker.on('exit', () => this.#restart(worker, 'The script runner stopped.', this.#oldest()));
+    worker.on('message', (m: WorkerMessage) => this.#onMessage(worker, m));
+    worker.on('error', (err) => this.#restart(worker, /memory/i.test(err.message) ? 'handleQuery failed: out of memory' : `The script runner failed: ${err.message}`, this.#running));
+    worker.on('exit', () => this.#restart(worker, 'The script runner stopped.', this.#running));
     this.#worker = worker;
     this.#sent = new Set();
     return worker;
   }
 
-  #onMessage(worker: Worker, m: { id?: number; need?: boolean; error?: string; out?: unknown; fatal?: string }): void {
+  #onMessage(worker: Worker, m: WorkerMessage): void {
     if (worker !== this.#worker) return;
     if (m.fatal !== undefined) return this.#restart(worker, `The script runner failed: ${m.fatal}`, null);
-    if ((m as { ready?: boolean }).ready === true) {
-      this.#ready = true;
+    if (m.ready === true) {
       if (this.#startTimer !== null) clearTimeout(this.#startTimer);
-      for (const [id, p] of this.#pending) this.#arm(id, p);
+      this.#startTimer = null;
+      return;
+    }
+    if (m.s !== undefined) {
+      // The worker starts this call now: its wall-clock limit runs from here.
+      const p = this.#pending.get(m.s);
+      this.#running = m.s;
+      if (p !== undefined && p.timer === null) p.timer = setTimeout(() => this.#timeout(m.s!), this.#wallMs);
       return;
     }
     if (m.id === undefined) return;
+    if (this.#running === m.id) this.#running = null;
     const p = this.#pending.get(m.id);
     if (p === undefined) return;
     if (m.need === true) {
       if (p.sentSource) return this.#finish(m.id, { error: 'The script runner lost the script.' });
       this.#sent.delete(p.key);
-      this.#send(m.id, p);
+      this.#dispatch(m.id, p);
       return;
     }
-    if (m.error !== undefined) return this.#finish(m.id, { error: m.error });
+    if (m.error !== undefined) return this.#finish(m.id, { error: m.error.length > MAX_ERROR_TEXT ? `${m.error.slice(0, MAX_ERROR_TEXT - 1)}…` : m.error });
     try {
       const answers = validateAnswers(m.out).map((a) => {
         const type = a.type === 'A' ? TYPE.A : a.type === 'AAAA' ? TYPE.AAAA : a.type === 'CNAME' ? TYPE.CNAME : typeCode(a.type)!;
@@ -333,7 +441,8 @@ export class ScriptRunner {
       });
       this.#finish(m.id, { answers });
     } catch (err) {
-      this.#finish(m.id, { error: err instanceof ScriptError ? err.message : `handleQuery returned answers that cannot be served: ${(err as Error).message}` });
+      const why = err instanceof ScriptError ? err.message : `handleQuery returned answers that cannot be served: ${(err as Error).message}`;
+      this.#finish(m.id, { error: why.slice(0, MAX_ERROR_TEXT) });
     }
   }
 
@@ -345,41 +454,37 @@ export class ScriptRunner {
     p.resolve(result);
   }
 
-  /** The call the worker is running: it takes calls in order, so the oldest one waiting. */
-  #oldest(): number | null {
-    for (const id of this.#pending.keys()) return id;
-    return null;
-  }
-
   /** A call held the worker past the wall-clock limit: stop the worker; the other calls go to a new one. */
   #timeout(id: number): void {
-    const p = this.#pending.get(id);
-    if (p === undefined || this.#worker === null) return;
+    if (!this.#pending.has(id) || this.#worker === null) return;
     this.#restart(this.#worker, `handleQuery failed: took too long (stopped after ${this.#wallMs} ms)`, id);
   }
 
   /**
-   * Stops `worker`. The culprit's call fails with `why`; the others are sent again to a new worker
-   * (once: a call that was resent already fails too). `culprit` null: every call fails.
+   * Stops `worker`. The culprit's call (the one it was running) fails with `why`; the others are
+   * sent again to a new worker (once: a call that was resent already fails too). `culprit` null:
+   * every call fails when the worker could not start or failed as a whole.
    */
   #restart(worker: Worker, why: string, culprit: number | null): void {
     if (worker !== this.#worker) return;
     this.#worker = null;
-    this.#ready = false;
+    this.#running = null;
     if (this.#startTimer !== null) clearTimeout(this.#startTimer);
+    this.#startTimer = null;
     void worker.terminate();
+    const everyone = culprit === null && /did not start|failed:/.test(why);
     const others: [number, Pending][] = [];
     for (const [id, p] of this.#pending) {
       if (p.timer !== null) clearTimeout(p.timer);
       p.timer = null;
-      if (culprit === null || id === culprit || p.resent > 0) this.#finish(id, { error: culprit === null || id === culprit ? why : 'The script runner was stopped twice during this call.' });
+      if (everyone || id === culprit) this.#finish(id, { error: why });
+      else if (p.resent > 0) this.#finish(id, { error: 'The script runner was stopped twice during this call.' });
       else others.push([id, p]);
     }
     for (const [id, p] of others) {
       p.resent++;
-      p.sentSource = false;
-      if (!this.#closed) this.#send(id, p);
-      else this.#finish(id, { error: 'The DNS server is stopping.' });
+      if (this.#closed) this.#finish(id, { error: 'The DNS server is stopping.' });
+      else this.#dispatch(id, p);
     }
   }
 
@@ -393,6 +498,7 @@ export class ScriptRunner {
     const w = this.#worker;
     this.#worker = null;
     if (this.#startTimer !== null) clearTimeout(this.#startTimer);
+    this.#clearStatus();
     if (w !== null) void w.terminate();
     for (const id of [...this.#pending.keys()]) this.#finish(id, { error: 'The DNS server is stopping.' });
   }

@@ -158,12 +158,14 @@ export class SetPolicy {
     this.weights.push(weight);
     this.offline.push(offline);
     this.current.push(0);
+    this.current.fill(0); // a new set starts its round robin afresh (keeps its exact proportions)
   }
 
   removeAt(i: number): void {
     this.weights.splice(i, 1);
     this.offline.splice(i, 1);
     this.current.splice(i, 1);
+    this.current.fill(0);
   }
 
   /** True when no record has a weight or is offline (the policy can go). */

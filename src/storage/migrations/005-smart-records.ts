@@ -16,11 +16,13 @@ export const smartRecords: Migration = {
       .where(sql.ref('monitor_type'), '<>', 0)
       .execute();
     // Per zone and owner name (a Script stands alone at its name): the last failure DNS saw, or
-    // null once it answers again. Written by the DNS processes; read by the organization API.
+    // null once it answers again, for the script version `script_key` (SHA-256 of the source).
+    // Written by the DNS processes; read by the organization API.
     await db.schema
       .createTable('script_status')
       .addColumn('zone_name', key, (c) => c.notNull())
       .addColumn('name', key, (c) => c.notNull())
+      .addColumn('script_key', 'text', (c) => c.notNull())
       .addColumn('error', 'text')
       .addColumn('at', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('script_status_pk', ['zone_name', 'name'])

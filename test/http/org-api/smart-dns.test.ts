@@ -78,8 +78,8 @@ async function ask(port: number, name: string, type: 'A' | 'AAAA' | 'TXT' | 'CNA
     await down.listen('127.0.0.2', httpPort);
     srv = await startTestServer({
       dns: true,
-      settings: { 'monitor-http-port': String(httpPort), 'pull-zones': `assets=192.0.2.80|2001:db8::80,media=www.${edges}` },
-      probes: new SystemProbes({ httpPort, pingCommand: PING_LOOPBACK_ONLY }),
+      settings: { 'monitor-http-port': String(httpPort), 'monitor-private-addresses': 'allow', 'pull-zones': `assets=192.0.2.80|2001:db8::80,media=www.${edges}` },
+      probes: new SystemProbes({ httpPort, allowPrivate: true, pingCommand: PING_LOOPBACK_ONLY }),
     });
     call = await loggedIn(srv, (await makeUser(srv, { role: 'member' })).email);
     const d = await makeDomain(srv, zoneName('smart'));
@@ -281,5 +281,24 @@ async function ask(port: number, name: string, type: 'A' | 'AAAA' | 'TXT' | 'CNA
       expect(violations(await call('POST', base, { type: 3, name: 'solo', value: 'beside' }))).toEqual([['type', 'conflict']]);
       expect(violations(await call('POST', base, { type: 11, name: 'solo', value: 'function handleQuery() { return { answers: [] }; }\n' }))).toEqual([['type', 'conflict']]);
     });
+  });
+});
+
+describe('health monitoring with the default address policy', () => {
+  let srv: TestServer;
+  afterAll(async () => srv?.close());
+
+  it('loopback and private addresses are not probed: the status stays Unknown and the job says why', async () => {
+    srv = await startTestServer();
+    const call = await loggedIn(srv, (await makeUser(srv, { role: 'member' })).email);
+    const d = await makeDomain(srv, zoneName('private'));
+    const base = `/api/organizations/${srv.accountId}/domains/${d.domainUuid}/dns-records`;
+    const rec = (await call('POST', base, { type: 0, name: 'inside', value: '10.0.0.7', monitorType: 2 })).body;
+    await srv.services.health.schedule();
+    await new JobRunner(srv.services.store, srv.services.clock, jobHandlers(srv.services), JOB_RUNNER_OPTIONS).runDue();
+    const job = await srv.services.store.jobs.latest('all', 'health_check');
+    expect(job!.status).toBe('pending');
+    expect(job!.lastError).toMatch(/10\.0\.0\.7 is a loopback, private or link-local address; such addresses are not probed/);
+    expect((await call('GET', `${base}/${rec.id}`)).body.monitorStatus).toBe(0);
   });
 });

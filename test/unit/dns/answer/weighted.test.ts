@@ -105,6 +105,26 @@ describe('weighted answers', () => {
   });
 });
 
+describe('round robin after a change', () => {
+  it('a weight-0 record is never chosen, also right after another record goes offline', () => {
+    const { set, zone } = zones(a('192.0.2.9', { weight: 0 }), a('192.0.2.1', { weight: 1 }), a('192.0.2.2', { weight: 1 }));
+    for (let round = 0; round < 5; round++) {
+      answers(set);
+      const off = round % 2 === 0 ? '192.0.2.2' : '192.0.2.1';
+      const on = round % 2 === 0 ? '192.0.2.1' : '192.0.2.2';
+      zone.apply([a(off, { weight: 1 }), a(on, { weight: 1, offline: true })], [a(off, { weight: 1, offline: true }), a(on, { weight: 1 })], 10 + round);
+      set.touched();
+      for (let i = 0; i < 4; i++) expect(answers(set)).toEqual([on]);
+    }
+  });
+
+  it('a Flatten (ALIAS) pointing at a Script name in our zones is SERVFAIL, never an empty answer', () => {
+    const { set } = zones({ name: 'flat.example.test', type: 'ALIAS', ttl: 60, rdata: 'js.example.test.' }, { name: 'js.example.test', type: 'SCRIPT', ttl: 60, rdata: 'function handleQuery() { return { answers: [] }; }' });
+    const m = ask(set, 'flat.example.test', TYPE.A);
+    expect(m.rcode).toBe(2);
+  });
+});
+
 describe('health: offline records', () => {
   it('offline records leave answers while another record of the set is not offline', () => {
     const { set } = zones(a('192.0.2.1'), a('192.0.2.2', { offline: true }), a('192.0.2.3'));
