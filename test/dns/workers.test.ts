@@ -87,14 +87,16 @@ describe.skipIf(!existsSync(EXEC))('DnsWorkerPool', () => {
     };
     pool.apply(SMALL, [], [...weighted, script], 5);
     await pool.settled();
-    // One record per answer (unequal weights), on every worker.
-    for (const r of await everyWorker(`wrr.${SMALL}`)) expect(r).toHaveLength(1);
-    for (const r of await everyWorker(`js.${SMALL}`)) expect(r).toEqual(['192.0.2.77']);
+    // The failure first: a worker's first report of a script name is sent at once.
     const txt = await query(pool.port, `js.${SMALL}`, 'TXT', { transport: 'tcp' });
     expect(txt.rcodeName).toBe('SERVFAIL');
-    for (let i = 0; i < 100 && scriptStatuses.length === 0; i++) await sleep(20);
-    expect(scriptStatuses[0]).toMatchObject({ origin: SMALL, name: `js.${SMALL}` });
-    expect(scriptStatuses[0]!.error).toContain('TXT refused');
+    for (let i = 0; i < 100 && !scriptStatuses.some((st) => st.error !== null); i++) await sleep(20);
+    const failed = scriptStatuses.find((st) => st.error !== null);
+    expect(failed).toMatchObject({ origin: SMALL, name: `js.${SMALL}` });
+    expect(failed!.error).toContain('TXT refused');
+    // One record per answer (unequal weights), on every worker; the script answers A everywhere.
+    for (const r of await everyWorker(`wrr.${SMALL}`)) expect(r).toHaveLength(1);
+    for (const r of await everyWorker(`js.${SMALL}`)) expect(r).toEqual(['192.0.2.77']);
   });
 
   it('settled() resolves once every worker applied the changes sent so far', async () => {
