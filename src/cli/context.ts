@@ -6,6 +6,8 @@ import { createServices, type Services } from '../core/services.js';
 import { DEFAULT_SOA_TIMERS, type CoreSettings } from '../core/settings.js';
 import { SystemProbes } from '../monitoring/probes.js';
 import { openStore } from '../storage/open-store.js';
+import type { DataKey } from '../core/crypto/data-key.js';
+import { loadDataKey } from './data-key-file.js';
 
 export interface CommandContext {
   config: Config;
@@ -45,23 +47,41 @@ export function splitSchema(url: string): { url: string; pgSchema?: string } {
   return { url: u.toString(), pgSchema: schema };
 }
 
-export async function openServices(config: Config, registries: ReadonlyMap<string, Registry> = new Map()): Promise<Services> {
+/**
+ * The services over the configured store. `dataKey`: also open the data key (created at first use,
+ * as `serve` does) for commands that seal or open secrets (DNSSEC keys).
+ */
+export async function openServices(config: Config, registries: ReadonlyMap<string, Registry> = new Map(), opts: { dataKey?: boolean } = {}): Promise<Services> {
   const store = await openStore(
     config.databaseUrl
       ? splitSchema(config.databaseUrl)
       : { dataDir: config.dataDir, sqliteSynchronous: config.sqliteSynchronous },
   );
-  return createServices(store, coreSettings(config), systemClock, { registries, probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }) });
+  let dataKey: DataKey | undefined;
+  if (opts.dataKey) {
+    try {
+      dataKey = loadDataKey(config).key;
+      await dataKey.verifyAgainst(store.meta);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+  return createServices(store, coreSettings(config), systemClock, {
+    registries,
+    probes: new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }),
+    ...(dataKey ? { dataKey } : {}),
+  });
 }
 
 /**
  * Runs `fn` with services and always closes the store. `registries`: also connect the EPP
  * registries of the config (commands that do registry work, such as `jobs run-due`).
  */
-export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>, opts: { registries?: boolean } = {}): Promise<T> {
+export async function withServices<T>(config: Config, fn: (s: Services) => Promise<T>, opts: { registries?: boolean; dataKey?: boolean } = {}): Promise<T> {
   const { openEppRegistries, closeEppRegistries } = await import('./epp-registries.js');
   const registries = opts.registries ? openEppRegistries(config.registry.epp) : new Map();
-  const services = await openServices(config, registries);
+  const services = await openServices(config, registries, { dataKey: opts.dataKey === true });
   try {
     return await fn(services);
   } finally {

@@ -13,5 +13,5 @@ export async function jobsCommand(ctx: CommandContext): Promise<number> {
     const r = await new JobRunner(s.store, systemClock, jobHandlers(s), JOB_RUNNER_OPTIONS).runDue(10_000);
     ctx.io.out(ctx.json ? JSON.stringify(r) + '\n' : `ran ${r.ran} due jobs: ${r.done} done, ${r.failed} failed (failed ones are retried later)\n`);
     return 0;
-  }, { registries: true });
+  }, { registries: true, dataKey: true });
 }

@@ -24,6 +24,7 @@ Commands:
   zones export NAME           print a zone as a zone file   zones list [--account ID]
   registry serve-epp --epp-listen HOST:PORT --epp-cert FILE --epp-key FILE --epp-client ID:PASSWORD [...]
                               serve the sandbox registry over EPP/TLS (RFC 5734)
+  registry trust-anchor TLD [--format dnskey|bind]   the signed sandbox TLD's key as a trust anchor
   openapi                     print the OpenAPI 3.1 document
 
 Store options (every command): --data DIR, --database-url postgres://...
@@ -62,6 +63,7 @@ export const COMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['option
     'epp-cert': { type: 'string' },
     'epp-key': { type: 'string' },
     'epp-client': { type: 'string', multiple: true },
+    format: { type: 'string' },
   }),
   openapi: optionSpec(),
 };

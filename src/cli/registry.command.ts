@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { ConfigError, parseHostPort } from '../config/config.js';
 import { EppServer } from '../registry/epp/epp-server.js';
-import { CliError, openServices, requireOption, type CommandContext } from './context.js';
+import { CliError, openServices, requireOption, stringOption, withServices, type CommandContext } from './context.js';
 
 /** `host:port`, IPv6 in brackets. */
 function hostPort(host: string, port: number): string {
@@ -110,8 +110,37 @@ async function serveEpp(ctx: CommandContext): Promise<number> {
   }
 }
 
+/**
+ * `zonekeeper registry trust-anchor TLD [--format dnskey|bind]`: the sandbox TLD's key as a trust
+ * anchor (docs/dnssec.md): a DNSKEY line (unbound: `trust-anchor: "…"` or a trust-anchor-file),
+ * or `--format bind`, a `trust-anchors` clause (delv -a, BIND). Signs the TLD zone on first use.
+ */
+async function trustAnchor(ctx: CommandContext): Promise<number> {
+  const tld = ctx.positionals[1]?.toLowerCase().replace(/\.$/, '');
+  if (!tld) throw new CliError('expected: registry trust-anchor TLD (a sandbox TLD, e.g. test)', 2);
+  const format = stringOption(ctx, 'format') ?? 'dnskey';
+  if (format !== 'dnskey' && format !== 'bind') throw new CliError('--format must be dnskey or bind', 2);
+  if (!ctx.config.registry.sandboxTlds.includes(tld)) throw new CliError(`${tld} is not a TLD of the sandbox registry (--sandbox-tlds ${ctx.config.registry.sandboxTlds.join(',') || 'none'})`, 2);
+  return withServices(
+    ctx.config,
+    async (s) => {
+      const zone = await s.registry.sandbox!.tldZone(tld);
+      const lines = await s.dnssec.trustAnchor(zone);
+      if (lines.length === 0) throw new CliError(`the ${tld} zone is not signed`);
+      if (format === 'dnskey') ctx.io.out(lines.join('\n') + '\n');
+      else {
+        const keys = lines.map((l) => l.split(' IN DNSKEY ')[1]!.split(' '));
+        ctx.io.out(`trust-anchors {\n${keys.map(([flags, proto, alg, ...key]) => `  "${tld}." static-key ${flags} ${proto} ${alg} "${key.join('')}";`).join('\n')}\n};\n`);
+      }
+      return 0;
+    },
+    { dataKey: true },
+  );
+}
+
 export async function registryCommand(ctx: CommandContext): Promise<number> {
   const action = ctx.positionals[0];
-  if (action !== 'serve-epp') throw new CliError(`expected: serve-epp${action ? ` (got "${action}")` : ''}`, 2);
+  if (action === 'trust-anchor') return trustAnchor(ctx);
+  if (action !== 'serve-epp') throw new CliError(`expected: serve-epp or trust-anchor${action ? ` (got "${action}")` : ''}`, 2);
   return serveEpp(ctx);
 }

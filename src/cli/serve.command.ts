@@ -41,6 +41,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
         aliasUpstream: resolveAliasUpstream(config),
         redirectAddresses: config.redirectAddresses,
         pullZones: config.smart.pullZones,
+        // The DNSSEC service (below) opens the zones' keys with the data key; DNS starts after it exists.
+        dnssec: { keys: (zoneId) => services.dnssec.signingKeys(zoneId) },
         onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.key, s.error, s.at).catch((err) => logger.error({ err, zone: s.origin, name: s.name }, 'dns: could not record a script status')),
         logger,
         logLevel: config.logLevel,

@@ -176,6 +176,23 @@ export interface RR {
   offline?: true;
 }
 
+export type DnssecKeyState = 'published' | 'active' | 'retired';
+
+/** A zone's DNSSEC signing key (docs/dnssec.md); `privateKey` is sealed with the data key. */
+export interface DnssecKey {
+  id: string; // dsk_...
+  zoneId: string;
+  algorithm: number;
+  flags: number;
+  keyTag: number;
+  state: DnssecKeyState;
+  /** DNSKEY RDATA in presentation form. */
+  dnskey: string;
+  privateKey: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export type JournalKind = 'create' | 'update' | 'delete';
 
 /**

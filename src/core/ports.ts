@@ -1,7 +1,7 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
 import type { DnssecMaterial } from './registry/registry-rules.js';
-import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, JournalEntry, Membership, MonitorStatus, MonitorType, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, DnssecKey, DnssecKeyState, JournalEntry, Membership, MonitorStatus, MonitorType, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -108,6 +108,14 @@ export interface MonitoredRecord {
   rdata: string;
   monitorType: MonitorType;
   monitorStatus: MonitorStatus;
+}
+
+/** DNSSEC signing keys of zones (docs/dnssec.md). */
+export interface DnssecKeysRepo {
+  list(zoneId: string): Promise<DnssecKey[]>;
+  insert(key: DnssecKey): Promise<void>;
+  setState(id: string, state: DnssecKeyState, at: string): Promise<void>;
+  delete(id: string): Promise<void>;
 }
 
 /** The last state of Script records as DNS ran them (docs/smart-records.md). */
@@ -373,6 +381,7 @@ export interface Store {
   readonly sandbox: SandboxRepo;
   readonly jobs: JobsRepo;
   readonly scriptStatus: ScriptStatusRepo;
+  readonly dnssecKeys: DnssecKeysRepo;
   readonly feed: ChangeFeed;
   /** Creates the zone (and domain) with its records and a `create` journal entry, atomically. */
   createZone(input: CreateZoneInput): Promise<JournalEntry>;

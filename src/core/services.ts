@@ -10,6 +10,7 @@ import { RegistryService } from './registry/registry.service.js';
 import { RedirectsService } from './redirects/redirects.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
+import { DnssecService } from './dnssec/dnssec.service.js';
 import { HealthMonitor, type HealthProbes } from './monitoring/health-monitor.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
 import type { Clock, Store } from './ports.js';
@@ -34,6 +35,7 @@ export interface Services {
   registry: RegistryService;
   redirects: RedirectsService;
   health: HealthMonitor;
+  dnssec: DnssecService;
 }
 
 /** Health checks that cannot run: for commands that never sweep (the CLI's admin commands). */
@@ -51,6 +53,8 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
   const records = new RecordsService(store, settings, clock);
   const zones = new ZonesService(store, settings, clock);
   const registry = new RegistryService(store, settings, clock, zones, secrets.registries);
+  const dnssec = new DnssecService(store, clock, secrets.dataKey ?? null);
+  if (registry.sandbox && secrets.dataKey) registry.sandbox.signer = (zone) => dnssec.ensureSigned(zone);
   return {
     store,
     settings,
@@ -67,6 +71,7 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
     orgRecords: new OrgRecordsService(store, records, settings.smart.pullZones),
     registry,
     redirects: new RedirectsService(store),
+    dnssec,
     health: new HealthMonitor(store, clock, settings.smart.monitor, secrets.probes ?? NO_PROBES),
   };
 }

@@ -13,6 +13,8 @@ import type { Store } from '../core/ports.js';
 import type { PullZoneEdges } from '../core/settings.js';
 import { soaRR } from '../core/soa.js';
 import { toRR } from '../core/records/record-rr.js';
+import { SigningSink, type DnssecKeySource } from './dnssec/signing-sink.js';
+import type { SigningKey } from '../core/dnssec/keys.js';
 import { errorText, type DnsLogger } from './server/types.js';
 import { Zone } from './zone/zone.js';
 import { ZoneSet } from './zone/zone-set.js';
@@ -129,6 +131,17 @@ export interface DnsEngineOptions {
   syncTimeoutMs?: number;
   /** What Redirect and PullZone records answer (default: nothing). */
   smartTargets?: SmartRecordTargets;
+  /** Signing keys of zones: zones with active keys are served signed (docs/dnssec.md). */
+  dnssec?: DnssecKeySource;
+}
+
+/** How often signed zones are checked for signatures due to be refreshed. */
+const RESIGN_CHECK_MS = 3_600_000;
+
+/** True when a journal entry changes the apex DNSKEY set (keys added, rolled or removed). */
+function touchesKeys(e: JournalEntry): boolean {
+  const isKey = (r: RR): boolean => r.type === 'DNSKEY' && r.name === e.zoneName;
+  return e.removed.some(isKey) || e.added.some(isKey);
 }
 
 /** What smart records become in DNS (docs/smart-records.md): the redirect service and the pull zones. */
@@ -217,6 +230,8 @@ interface LoadedZone {
   count: number;
   serial: number;
   seq: number;
+  /** Active signing keys ([]: unsigned). */
+  keys: readonly SigningKey[];
 }
 
 /**
@@ -275,6 +290,8 @@ export class DnsEngine {
   readonly zones = new ZoneSet();
   readonly #sink: ZoneSink;
   readonly #smart: SmartRecordTargets;
+  readonly #signing: SigningSink | null;
+  #resignTimer: NodeJS.Timeout | null = null;
   readonly #logger: DnsLogger;
   readonly #states = new Map<string, ZoneState>();
   /** Origins being reloaded: entries that arrive meanwhile wait here. */
@@ -297,7 +314,9 @@ export class DnsEngine {
   ) {
     this.#logger = opts.logger;
     this.#smart = opts.smartTargets ?? NO_SMART_TARGETS;
-    this.#sink = new SmartRecordSink(opts.sink ?? new LocalZoneSink(this.zones, opts.logger), this.#smart);
+    const inner = opts.sink ?? new LocalZoneSink(this.zones, opts.logger);
+    this.#signing = opts.dnssec ? new SigningSink(inner, opts.logger) : null;
+    this.#sink = new SmartRecordSink(this.#signing ?? inner, this.#smart);
   }
 
   /** Zones served now. */
@@ -368,6 +387,14 @@ export class DnsEngine {
     }
     await Promise.all([...this.#reloads]);
     this.#follow = this.#followLoop();
+    if (this.#signing) {
+      const signing = this.#signing;
+      this.#resignTimer = setInterval(() => {
+        const n = signing.refresh();
+        if (n > 0) this.#logger.info({ zones: n }, 'dnssec: signatures refreshed');
+      }, RESIGN_CHECK_MS);
+      this.#resignTimer.unref();
+    }
     this.#logger.info(
       { zones: loaded, records, failed, ms: Math.round(performance.now() - t0), seq: this.#cursor },
       `dns: loaded ${loaded} zones (${records} records) in ${Math.round(performance.now() - t0)} ms`,
@@ -378,6 +405,7 @@ export class DnsEngine {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    if (this.#resignTimer) clearInterval(this.#resignTimer);
     this.#abort.abort();
     this.#unsubscribe?.();
     this.#unsubscribe = null;
@@ -460,6 +488,7 @@ export class DnsEngine {
           st.seq = e.seq;
           return;
         }
+        this.#signing?.setKeys(origin, []); // a new zone has no keys yet
         this.#sink.replace(origin, e.added, e.toSerial);
         this.#states.set(origin, { zoneId: e.zoneId, serial: e.toSerial, seq: e.seq });
         return;
@@ -478,6 +507,11 @@ export class DnsEngine {
           this.#reload(origin, e.zoneId, e);
           return;
         }
+        if (this.#signing && touchesKeys(e)) {
+          // New, rolled or removed keys: read the keys and the zone again, and sign it whole.
+          this.#reload(origin, e.zoneId, e, true);
+          return;
+        }
         if (e.fromSerial === st.serial) {
           this.#sink.apply(origin, e.removed, e.added, e.toSerial);
           st.serial = e.toSerial;
@@ -493,11 +527,11 @@ export class DnsEngine {
   }
 
   /** Repairs one origin from the store; entries for it wait until that is done. */
-  #reload(origin: string, zoneId: string, waiting: JournalEntry): void {
+  #reload(origin: string, zoneId: string, waiting: JournalEntry, full = false): void {
     this.#busy.set(origin, [waiting]);
     this.#pendingSeqs.add(waiting.seq);
     let reflected = 0;
-    const p = this.#repair(origin, zoneId)
+    const p = this.#repair(origin, zoneId, full)
       .then((seq) => {
         reflected = seq;
       })
@@ -525,13 +559,13 @@ export class DnsEngine {
    * serial, else a fresh copy (or its removal when it is gone). Returns the seq up to which this
    * zone's entries are now reflected. Retries with backoff while the store fails.
    */
-  async #repair(origin: string, zoneId: string): Promise<number> {
+  async #repair(origin: string, zoneId: string, full = false): Promise<number> {
     let delay = 200;
     while (!this.#stopped) {
       try {
         const st = this.#states.get(origin);
-        // Cheap path: the missing entries are still in the journal.
-        if (st !== undefined && st.zoneId === zoneId) {
+        // Cheap path: the missing entries are still in the journal (not for new keys: those need a whole load).
+        if (!full && st !== undefined && st.zoneId === zoneId) {
           const chain = await this.store.journal.readZoneSince(zoneId, st.serial);
           if (chain !== null && chain.every((e, i) => e.fromSerial === (i === 0 ? st.serial : chain[i - 1]!.toSerial))) {
             for (const e of chain) {
@@ -568,6 +602,7 @@ export class DnsEngine {
   }
 
   #serve(origin: string, z: LoadedZone): void {
+    this.#signing?.setKeys(origin, z.keys);
     if (z.zone !== null && this.#sink.replaceZone) this.#sink.replaceZone(z.zone);
     else this.#sink.replace(origin, z.rrs, z.serial);
   }
@@ -607,9 +642,11 @@ export class DnsEngine {
       }
       if (row === undefined || row.status !== 'active') return { gone: true, seq: before };
       const soa = soaRR(row.name, row.soa);
-      // Sinks that take a built zone get it built batch by batch (no array of every RR).
+      const keys = this.opts.dnssec ? await this.opts.dnssec.keys(zoneId) : [];
+      // Sinks that take a built zone get it built batch by batch (no array of every RR); a signed
+      // zone goes through the signing sink as RRs.
       let loader: ZoneLoader | null = null;
-      if (this.#sink.replaceZone) {
+      if (this.#sink.replaceZone && keys.length === 0) {
         try {
           loader = new ZoneLoader(row.name, soa, this.#logger);
         } catch {
@@ -648,9 +685,9 @@ export class DnsEngine {
         // what is absent and adding what is present, so re-applying is harmless.
         for (const e of chain) applyToZone(zone, { ...e, removed: [...mapSmartRecords(e.removed, this.#smart)], added: [...mapSmartRecords(e.added, this.#smart)] }, this.#logger);
         zone.serial = serial >>> 0;
-        return { zone, rrs: [], count: zone.recordCount, serial, seq };
+        return { zone, rrs: [], count: zone.recordCount, serial, seq, keys };
       }
-      if (chain.length === 0) return { zone: null, rrs, count: rrs.length, serial, seq };
+      if (chain.length === 0) return { zone: null, rrs, count: rrs.length, serial, seq, keys };
       const set = new Map<string, RR>();
       for (const rr of rrs) set.set(rrKey(rr), rr);
       for (const e of chain) {
@@ -658,7 +695,7 @@ export class DnsEngine {
         for (const rr of e.added) set.set(rrKey(rr), rr);
       }
       const out = [...set.values()];
-      return { zone: null, rrs: out, count: out.length, serial, seq };
+      return { zone: null, rrs: out, count: out.length, serial, seq, keys };
     }
     throw new Error('the zone changed during every read; giving up for now');
   }

@@ -5,6 +5,7 @@ import { AliasResolver } from './answer/alias-resolver.js';
 import { respond } from './answer/respond.js';
 import { ScriptRunner, type ScriptStatus } from './answer/script-runner.js';
 import type { PullZoneEdges } from '../core/settings.js';
+import type { DnssecKeySource } from './dnssec/signing-sink.js';
 import { DnsEngine } from './engine.js';
 import { DnsServer } from './server/dns-server.js';
 import type { DnsLogger, DnsStatsSnapshot } from './server/types.js';
@@ -32,6 +33,8 @@ export interface DnsServiceOptions {
   redirectAddresses?: readonly string[];
   /** Pull zones and their edges, answered for names with a PullZone record. */
   pullZones?: ReadonlyMap<string, PullZoneEdges>;
+  /** Signing keys of zones (the DNSSEC service): zones with active keys are served signed. */
+  dnssec?: DnssecKeySource;
   /** A Script record started failing (error) or answers again (null), from any DNS process. */
   onScriptStatus?: (status: ScriptStatus) => void;
   logger: DnsLogger;
@@ -79,6 +82,7 @@ export class DnsService {
     this.engine = new DnsEngine(store, {
       logger: opts.logger,
       smartTargets: { redirectAddresses: opts.redirectAddresses ?? [], pullZones: opts.pullZones ?? new Map() },
+      ...(opts.dnssec ? { dnssec: opts.dnssec } : {}),
       ...(this.#pool ? { sink: this.#pool } : {}),
     });
   }

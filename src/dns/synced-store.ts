@@ -59,6 +59,10 @@ export class DnsSyncedStore implements Store {
   get jobs(): Store['jobs'] {
     return this.inner.jobs;
   }
+  get dnssecKeys(): Store['dnssecKeys'] {
+    return this.inner.dnssecKeys;
+  }
+
   get scriptStatus(): Store['scriptStatus'] {
     return this.inner.scriptStatus;
   }

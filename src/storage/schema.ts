@@ -244,6 +244,19 @@ export interface MigrationsTable {
   applied_at: IsoTime;
 }
 
+export interface DnssecKeysTable {
+  id: string;
+  zone_id: string;
+  algorithm: number;
+  flags: number;
+  key_tag: number;
+  state: string;
+  dnskey: string;
+  private_key: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface ScriptStatusTable {
   zone_name: string;
   name: string;
@@ -272,6 +285,7 @@ export interface Database {
   sandbox_hosts: SandboxHostsTable;
   jobs: JobsTable;
   script_status: ScriptStatusTable;
+  dnssec_keys: DnssecKeysTable;
   refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }

@@ -15,6 +15,7 @@ import { SqlZonesRepo } from './zones.repo.js';
 import { SqlApiTokensRepo, SqlRefreshTokensRepo, SqlUsersRepo } from './users.repo.js';
 import { SqlJobsRepo, SqlRegistrarRepo, SqlSandboxRepo } from './registry.repo.js';
 import { SqlScriptStatusRepo } from './smart-records.repo.js';
+import { SqlDnssecKeysRepo } from './dnssec.repo.js';
 
 export class SqlStore implements Store {
   readonly accounts: SqlAccountsRepo;
@@ -32,6 +33,7 @@ export class SqlStore implements Store {
   readonly sandbox: SqlSandboxRepo;
   readonly jobs: SqlJobsRepo;
   readonly scriptStatus: SqlScriptStatusRepo;
+  readonly dnssecKeys: SqlDnssecKeysRepo;
   readonly feed: StoreChangeFeed;
   readonly #writer: ZoneWriter;
   readonly #onClose: () => Promise<void>;
@@ -62,6 +64,7 @@ export class SqlStore implements Store {
     this.sandbox = new SqlSandboxRepo(db, dialect);
     this.jobs = new SqlJobsRepo(db, dialect);
     this.scriptStatus = new SqlScriptStatusRepo(db);
+    this.dnssecKeys = new SqlDnssecKeysRepo(db);
     this.feed = new StoreChangeFeed(this.journal, opts.feed ?? DEFAULT_FEED_OPTIONS);
     this.#writer = new ZoneWriter(db, sql, clock, this.feed);
     this.#onClose = opts.onClose ?? (async () => {});

@@ -66,6 +66,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     dialect === 'sqlite'
       ? await openStore({ dataDir: (dir = await mkdtemp(path.join(tmpdir(), 'zk-test-'))), clock, sqliteSynchronous: 'normal', sqliteCheckpoint: 'background' })
       : await openStore({ url: TEST_DATABASE_URL, pgSchema: (schema = randomSchemaName('zk_http')), clock, pgPoolSize: 40 });
+  let servicesRef: Services | null = null;
   const dns = opts.dns
     ? new DnsService(store, {
         host: '127.0.0.1',
@@ -76,6 +77,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         aliasUpstream: null,
         redirectAddresses: config.redirectAddresses,
         pullZones: config.smart.pullZones,
+        // The services exist once DNS serves zones (DNS starts with an empty store here).
+        dnssec: { keys: (zoneId) => (servicesRef ? servicesRef.dnssec.signingKeys(zoneId) : Promise.resolve([])) },
         onScriptStatus: (s) => void store.scriptStatus.report(s.origin, s.name, s.key, s.error, s.at).catch(() => {}),
         logger: { debug() {}, info() {}, warn() {}, error() {} },
       })
@@ -84,7 +87,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const wrapped = dns ? dns.wrap(store) : store;
   const settings = coreSettings(config);
   const registries = opts.registries?.({ store: wrapped, clock, settings });
-  const services = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }), ...(registries ? { registries } : {}) });
+  const services = (servicesRef = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }), ...(registries ? { registries } : {}) }));
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

@@ -1,9 +1,9 @@
-// DNSSEC signing keys (docs/dnssec.md): generated with node:crypto, the DNSKEY RDATA of their public
+// DNSSEC signing keys (docs/dnssec.md; the DNS side signs with them in dns/dnssec/): generated with node:crypto, the DNSKEY RDATA of their public
 // half (RFC 4034 2.1), key tags (RFC 4034 Appendix B) and DS digests (RFC 4034 5.1.4; SHA-256 is
 // digest type 2, SHA-384 type 4). Algorithms: ECDSAP256SHA256 (13, RFC 6605) and ED25519 (15,
 // RFC 8080). The private key leaves this module only as PKCS#8 DER, for the caller to seal.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { lowerName } from '../wire/name.js';
+import { splitPresentation } from '../names.js';
 
 export const ALGORITHM = { ECDSAP256SHA256: 13, ED25519: 15 } as const;
 export type Algorithm = (typeof ALGORITHM)[keyof typeof ALGORITHM];
@@ -88,10 +88,29 @@ function unsupported(algorithm: number): never {
   throw new Error(`DNSSEC algorithm ${algorithm} is not supported (13 ECDSAP256SHA256, 15 ED25519)`);
 }
 
-/** DS RDATA for a DNSKEY of `owner` (wire): key tag, algorithm, digest type, digest (RFC 4034 5.1.4). */
+/** A store-form name (lowercase, no final dot) as an uncompressed wire name. */
+export function ownerWire(name: string): Uint8Array {
+  if (name === '' || name === '.') return Uint8Array.of(0);
+  const labels = splitPresentation(name);
+  if (typeof labels === 'string') throw new Error(`not a name: ${name} (${labels})`);
+  const out: number[] = [];
+  for (const l of labels) out.push(l.length, ...l.map((b) => (b >= 0x41 && b <= 0x5a ? b + 32 : b)));
+  out.push(0);
+  return Uint8Array.from(out);
+}
+
+/** DS RDATA for a DNSKEY of `owner` (uncompressed wire): key tag, algorithm, digest type, digest (RFC 4034 5.1.4). */
 export function dsRdata(owner: Uint8Array, dnskey: Uint8Array, digestType: DigestType): Uint8Array {
+  const lower = Uint8Array.from(owner);
+  // Lowercase the label octets (length octets are below 0x40 and never change).
+  for (let i = 0; i < lower.length; ) {
+    const len = lower[i]!;
+    for (let j = i + 1; j <= i + len; j++) if (lower[j]! >= 0x41 && lower[j]! <= 0x5a) lower[j]! += 32;
+    i += len + 1;
+    if (len === 0) break;
+  }
   const digest = createHash(digestType === DIGEST.SHA256 ? 'sha256' : 'sha384')
-    .update(lowerName(owner))
+    .update(lower)
     .update(dnskey)
     .digest();
   const out = new Uint8Array(4 + digest.length);

@@ -9,6 +9,7 @@ import type { ParseContext } from './fields.js';
 import { lexTokens } from './presentation.js';
 import { buildFromValue, fallbackView, fieldErr, zoneDetail, type RdataResult, type RecordInput, type RecordTypeDescriptor } from './record-descriptor.js';
 import { PULLZONE, REDIRECT, SCRIPT } from './smart-types.js';
+import { CDNSKEY, CDS, DNSKEY } from './dnssec-types.js';
 import { SOA } from './soa-type.js';
 import { HTTPS, SVCB } from './svcb-type.js';
 import { TXT } from './txt-type.js';
@@ -18,7 +19,7 @@ export type { FieldError };
 
 /** Every type zonekeeper knows, keyed by mnemonic. */
 export const RECORD_TYPES: Readonly<Record<string, RecordTypeDescriptor>> = Object.freeze(
-  Object.fromEntries([A, AAAA, CNAME, ALIAS, MX, TXT, SRV, CAA, NS, PTR, TLSA, SSHFP, SVCB, HTTPS, DS, SOA, REDIRECT, PULLZONE, SCRIPT].map((d) => [d.type, d])),
+  Object.fromEntries([A, AAAA, CNAME, ALIAS, MX, TXT, SRV, CAA, NS, PTR, TLSA, SSHFP, SVCB, HTTPS, DS, SOA, REDIRECT, PULLZONE, SCRIPT, DNSKEY, CDNSKEY, CDS].map((d) => [d.type, d])),
 );
 
 /** The 15 types the API accepts. */

@@ -5,6 +5,7 @@ import type { DnsRecord, Zone } from '../model.js';
 import { isInZone, parseName, resolveOwner } from '../names.js';
 import type { Clock, Store } from '../ports.js';
 import type { CoreSettings } from '../settings.js';
+import { DNSSEC_MANAGED_TYPES } from './dnssec-types.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeLimits, type ChangeResult, type ChangeSet } from './record-changes.js';
 import { buildRdata, isApiRecordType, rdataTargets, splitRdata } from './record-types.js';
 
@@ -104,7 +105,11 @@ export class RecordsService {
     return {
       maxRecords,
       protect: (r: DnsRecord): string | null =>
-        r.type === 'NS' && r.name === zone.name ? 'The apex NS set is managed by the server and cannot be changed through records.' : null,
+        r.type === 'NS' && r.name === zone.name
+          ? 'The apex NS set is managed by the server and cannot be changed through records.'
+          : DNSSEC_MANAGED_TYPES.has(r.type)
+            ? `${r.type} records are managed by the server's DNSSEC signing (GET /api/v2/dns-zones/{id}/dnssec) and cannot be changed through records.`
+            : null,
     };
   }
 

@@ -243,8 +243,24 @@ export class SandboxRegistry implements Registry {
 
   // --- the TLD zone ---------------------------------------------------------------------------
 
-  /** The TLD zone (created on first use, owned by the registry's own account). */
+  /**
+   * Signs the TLD zones (the DNSSEC service, set by createServices when the server has a data key):
+   * the sandbox's TLDs are signed like a real registry's, so delegations can be validated.
+   */
+  signer: ((zone: Zone) => Promise<void>) | null = null;
+  readonly #signed = new Set<string>();
+
+  /** The TLD zone (created on first use, owned by the registry's own account, and signed). */
   async tldZone(tld: string): Promise<Zone> {
+    const zone = await this.#tldZone(tld);
+    if (this.signer !== null && !this.#signed.has(zone.id)) {
+      await this.signer(zone);
+      this.#signed.add(zone.id);
+    }
+    return (await this.store.zones.get(zone.id)) ?? zone;
+  }
+
+  async #tldZone(tld: string): Promise<Zone> {
     const existing = await this.store.zones.getByName(tld);
     if (existing) return existing;
     let accountId = await this.store.meta.get(REGISTRY_ACCOUNT_KEY);

@@ -453,7 +453,7 @@ function scratchBytes(str: string): Uint8Array {
  * Returns the number of records written, or -1 when the RRset did not fit (rolled back).
  */
 function writeSet(owner: Uint8Array, type: number, ttl: number, set: RRset): number {
-  if (set.policy !== null) return writeChosen(owner, type, ttl, set, set.policy);
+  if (set.policy !== null && !wholeSets) return writeChosen(owner, type, ttl, set, set.policy);
   const w = writer;
   const m = w.mark();
   const rd = set.rd;
@@ -481,6 +481,72 @@ function writeSet(owner: Uint8Array, type: number, ttl: number, set: RRset): num
 
 /** Set when a reply carries records chosen per query (weights, health): such replies are not cached. */
 let chosenPerQuery = false;
+/**
+ * Set for DNSSEC answers (DO=1, signed zone): RRsets go out whole, as they are signed (weights and
+ * health choices need signatures made per answer: docs/dnssec.md).
+ */
+let wholeSets = false;
+
+/**
+ * The RRSIGs at `node` covering `covered`, under `owner` with `ttl` (the covered RRset's); all or
+ * nothing. Returns the number written (0 when there are none), or -1 when they did not fit.
+ */
+function writeSigs(owner: Uint8Array, node: ZoneNode, covered: number, ttl: number): number {
+  const sigs = node.rrset(TYPE.RRSIG);
+  if (sigs === undefined) return 0;
+  const w = writer;
+  const m = w.mark();
+  let n = 0;
+  for (let i = 0; i < sigs.count; i++) {
+    const rd = sigs.rdataString(i);
+    if (((rd.charCodeAt(0) << 8) | rd.charCodeAt(1)) !== covered) continue;
+    w.name(owner);
+    w.u16(TYPE.RRSIG);
+    w.u16(CLASS.IN);
+    w.u32(ttl);
+    w.rdata(TYPE.RRSIG, scratchBytes(rd));
+    n++;
+  }
+  if (w.overflow) {
+    w.rollback(m);
+    return -1;
+  }
+  return n;
+}
+
+/** An RRset and its RRSIGs; returns the records written, or -1 when they did not fit (nothing written). */
+function writeSignedSet(owner: Uint8Array, node: ZoneNode, type: number, ttl: number, set: RRset): number {
+  const m = writer.mark();
+  const n = writeSet(owner, type, ttl, set);
+  if (n < 0) return -1;
+  const s = writeSigs(owner, node, type, ttl);
+  if (s < 0) {
+    writer.rollback(m);
+    return -1;
+  }
+  return n + s;
+}
+
+/** The NSEC records (with RRSIGs) proving what `proofs` hold, each owner once; -1 when they did not fit. */
+function writeProofs(proofs: readonly (ZoneNode | undefined)[]): number {
+  let total = 0;
+  const done: ZoneNode[] = [];
+  for (const node of proofs) {
+    if (node === undefined || done.includes(node)) continue;
+    done.push(node);
+    const nsec = node.rrset(TYPE.NSEC);
+    if (nsec === undefined) continue;
+    const n = writeSignedSet(nameToWire(node.name), node, TYPE.NSEC, nsec.ttl, nsec);
+    if (n < 0) return -1;
+    total += n;
+  }
+  return total;
+}
+
+/** The wildcard name at a closest encloser (`*.<encloser>`), as a zone key. */
+function wildcardAt(encloser: ZoneNode): string {
+  return encloser.name === '' ? '*' : `*.${encloser.name}`;
+}
 
 /** Largest number of records an equal-weight answer carries. */
 export const EQUAL_WEIGHT_PICK = 3;
@@ -712,6 +778,10 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
 
   const qtype = q.qtype;
   chosenPerQuery = false;
+  // DNSSEC (RFC 4035 3.1): RRSIGs with every RRset, NSEC proofs for what does not exist.
+  const dnssec = q.edns === EDNS_DO && zone.signed;
+  wholeSets = dnssec;
+  const proofs: (ZoneNode | undefined)[] = [];
   begin(q, true);
   let cur = q.qname;
   let curKey = qkey;
@@ -731,10 +801,12 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   for (let links = 0; ; ) {
     const res = zone.lookup(curKey, qtype);
     if (res.kind === 'answer') {
-      const n = writeSet(cur, res.rrset.type, res.rrset.ttl, res.rrset);
+      const n = dnssec ? writeSignedSet(cur, res.node, res.rrset.type, res.rrset.ttl, res.rrset) : writeSet(cur, res.rrset.type, res.rrset.ttl, res.rrset);
       if (n < 0) tc = true;
       else {
         an += n;
+        // A wildcard expansion: prove the name itself does not exist (RFC 4035 3.1.3.3).
+        if (dnssec && res.wildcard) proofs.push(zone.coveringNsec(curKey));
         if (hasTargets(res.rrset.type)) {
           additionalFrom = res.rrset;
           additionalOwner = curKey;
@@ -743,12 +815,13 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       break;
     }
     if (res.kind === 'cname') {
-      const n = writeSet(cur, TYPE.CNAME, res.rrset.ttl, res.rrset);
+      const n = dnssec ? writeSignedSet(cur, res.node, TYPE.CNAME, res.rrset.ttl, res.rrset) : writeSet(cur, TYPE.CNAME, res.rrset.ttl, res.rrset);
       if (n < 0) {
         tc = true;
         break;
       }
       an += n;
+      if (dnssec && res.wildcard) proofs.push(zone.coveringNsec(curKey));
       links++;
       const target = res.rrset.rdata(0);
       const tkey = nameKey(target);
@@ -800,11 +873,22 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
     }
     if (res.kind === 'nodata') {
       negative = true;
+      if (dnssec) {
+        if (res.wildcard) {
+          // RFC 4035 3.1.3.4: the wildcard's NSEC (no such type) and the one covering the name.
+          proofs.push(res.node, zone.coveringNsec(curKey));
+        } else {
+          // The name's own NSEC; an empty non-terminal has none: the NSEC whose span covers it.
+          proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
+        }
+      }
       break;
     }
     if (res.kind === 'nxdomain') {
       negative = true;
       rcode = RCODE.NXDOMAIN;
+      // RFC 4035 3.1.3.2: no such name, and no wildcard at the closest encloser.
+      if (dnssec) proofs.push(zone.coveringNsec(curKey), zone.coveringNsec(wildcardAt(res.closestEncloser)));
       break;
     }
     // delegation
@@ -818,14 +902,23 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
     if (negative) {
       const soa = zone.soa;
       if (soa !== undefined) {
-        const n = writeSet(zone.originWire, TYPE.SOA, zone.negativeTtl, soa);
+        const n = dnssec ? writeSignedSet(zone.originWire, zone.apex, TYPE.SOA, zone.negativeTtl, soa) : writeSet(zone.originWire, TYPE.SOA, zone.negativeTtl, soa);
         if (n < 0) tc = true;
         else ns += n;
       }
     } else if (referral !== null) {
       const n = writeSet(referral.owner, TYPE.NS, referral.rrset.ttl, referral.rrset);
       if (n < 0) tc = true;
-      else ns += n;
+      else {
+        ns += n;
+        if (dnssec) {
+          // The DS of a secure delegation, or the NSEC proving there is none (RFC 4035 3.1.4).
+          const ds = referral.node.rrset(TYPE.DS);
+          const d = ds !== undefined ? writeSignedSet(referral.owner, referral.node, TYPE.DS, ds.ttl, ds) : writeProofs([referral.node]);
+          if (d < 0) tc = true;
+          else ns += d;
+        }
+      }
     } else if (NS_IN_POSITIVE_AUTHORITY && an > 0) {
       const apexNs = zone.apex.rrset(TYPE.NS);
       if (apexNs !== undefined) {
@@ -833,6 +926,12 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
         if (n > 0) ns += n;
       }
     }
+  }
+
+  if (!tc && proofs.length > 0) {
+    const n = writeProofs(proofs);
+    if (n < 0) tc = true;
+    else ns += n;
   }
 
   // Additional.

@@ -4,7 +4,7 @@ import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node
 import { canonicalRRsetWire } from '../wire/canonical.js';
 import { CLASS } from '../wire/constants.js';
 import { isWildcard, labelCount, lowerName } from '../wire/name.js';
-import { ALGORITHM, type SigningKey } from './keys.js';
+import { ALGORITHM, type SigningKey } from '../../core/dnssec/keys.js';
 
 export interface SignatureTimes {
   /** Seconds since the epoch (RFC 4034 3.1.5: serial arithmetic on the wire). */

@@ -282,6 +282,12 @@ export class Zone {
   private cuts = 0;
   /** Number of records (RRs) held, ALIAS and SOA included. */
   private records = 0;
+  /**
+   * Owners of NSEC records in canonical order (signed zones, docs/dnssec.md): `nsecKeys` are their
+   * canonical sort keys, for the binary search of `coveringNsec`. Kept as NSEC RRsets come and go.
+   */
+  private nsecKeys: string[] = [];
+  private nsecNodes: ZoneNode[] = [];
 
   private constructor(origin: string) {
     this.origin = origin;
@@ -609,12 +615,62 @@ export class Zone {
       s.splice(s.indexOf(set), 1);
       node.sets = s.length === 1 ? s[0]! : s;
     }
-    if (p.type === TYPE.NS && node.parent !== null) this.cuts--;
+    this.rrsetRemoved(node, p.type);
     this.pruneFrom(node);
   }
 
   private rrsetAdded(node: ZoneNode, type: number): void {
     if (type === TYPE.NS && node.parent !== null) this.cuts++;
+    if (type === TYPE.NSEC) {
+      const key = canonicalSortKey(node.name);
+      const i = this.nsecIndex(key);
+      if (this.nsecKeys[i] !== key) {
+        this.nsecKeys.splice(i, 0, key);
+        this.nsecNodes.splice(i, 0, node);
+      }
+    }
+  }
+
+  private rrsetRemoved(node: ZoneNode, type: number): void {
+    if (type === TYPE.NS && node.parent !== null) this.cuts--;
+    if (type === TYPE.NSEC) {
+      const key = canonicalSortKey(node.name);
+      const i = this.nsecIndex(key);
+      if (this.nsecKeys[i] === key) {
+        this.nsecKeys.splice(i, 1);
+        this.nsecNodes.splice(i, 1);
+      }
+    }
+  }
+
+  /** First index whose key is >= `key`. */
+  private nsecIndex(key: string): number {
+    let lo = 0;
+    let hi = this.nsecKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.nsecKeys[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** True when the zone is signed (its apex has RRSIGs). */
+  get signed(): boolean {
+    return this.apex.rrset(TYPE.RRSIG) !== undefined;
+  }
+
+  /**
+   * The node whose NSEC covers or matches `name` (a lowercase key in the zone): the last NSEC
+   * owner at or before it in canonical order (the chain starts at the apex). Undefined when the
+   * zone has no NSEC chain.
+   */
+  coveringNsec(name: string): ZoneNode | undefined {
+    if (this.nsecNodes.length === 0) return undefined;
+    const key = canonicalSortKey(name);
+    const i = this.nsecIndex(key);
+    if (i < this.nsecKeys.length && this.nsecKeys[i] === key) return this.nsecNodes[i];
+    return this.nsecNodes[(i - 1 + this.nsecNodes.length) % this.nsecNodes.length];
   }
 
   /** Create a node and every missing ancestor (empty non-terminals), counting children. */

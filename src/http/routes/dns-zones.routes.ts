@@ -12,7 +12,7 @@ import { principalOf } from '../plugins/auth.js';
 import { zoneView } from '../presenters.js';
 import { IdParam, ListQuery, PageOf, problemResponses, type ListQueryT } from '../schemas/common.schema.js';
 import { BatchBody, BatchResult, RecordBody as RecordBodySchema, RecordSchema, RecordsQuery, type BatchBodyT } from '../schemas/records.schema.js';
-import { CreateZoneBody, ImportBody, ImportResult, ZoneSchema, ZoneWithRecords } from '../schemas/zones.schema.js';
+import { CreateZoneBody, DnssecZoneView, ImportBody, ImportResult, ZoneSchema, ZoneWithRecords } from '../schemas/zones.schema.js';
 import { listWithZoneRestriction } from './restricted-list.js';
 
 const ZoneParams = IdParam('zoneId', 'zone_');
@@ -71,6 +71,18 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
   const recordsRouteSchema = (summary: string) => ({ tags, security, summary, params: ZoneParams, querystring: RecordsQuery, response: { 200: ZoneWithRecords, ...problemResponses() } });
   app.get('/dns-zones/:zoneId', { config: { scope: 'read:dns' }, schema: recordsRouteSchema('Get a DNS zone with its records') }, zoneWithRecords);
   app.get('/dns-zones/:zoneId/records', { config: { scope: 'read:dns' }, schema: recordsRouteSchema('List the records of a zone (alias)') }, zoneWithRecords);
+
+  app.get('/dns-zones/:zoneId/dnssec', {
+    config: { scope: 'read:dns' },
+    schema: {
+      tags,
+      security,
+      summary: "The zone's DNSSEC keys and the DS records for its parent",
+      description: 'Whether the zone is signed, its keys (DNSKEY presentation form, key tag, algorithm, state) and, for the active secure-entry-point key, the DS records with SHA-256 (digest type 2) and SHA-384 (4) digests, ready for the registry (docs/dnssec.md).',
+      params: ZoneParams,
+      response: { 200: DnssecZoneView, ...problemResponses() },
+    },
+  }, async (req) => services.dnssec.view(await loadZone(req)));
 
   app.delete('/dns-zones/:zoneId', {
     config: { scope: 'write:dns' },

@@ -109,3 +109,33 @@ export const CreateApiKeyBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** GET /api/v2/dns-zones/{id}/dnssec (docs/dnssec.md). */
+export const DnssecZoneView = Type.Object(
+  {
+    zone: Type.String(),
+    signed: Type.Boolean({ description: 'True while the zone has an active signing key (DNS serves it with RRSIGs and NSEC).' }),
+    keys: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        keyTag: Type.Integer(),
+        algorithm: Type.Integer({ description: '13 ECDSAP256SHA256, 15 ED25519' }),
+        algorithmName: Type.String(),
+        flags: Type.Integer({ description: '257: a combined signing key (zone key, secure entry point)' }),
+        state: Type.String({ description: 'published, active or retired' }),
+        dnskey: Type.String({ description: 'DNSKEY RDATA in presentation form' }),
+        createdAt: Type.String({ format: 'date-time' }),
+      }),
+    ),
+    ds: Type.Array(
+      Type.Object({
+        keyTag: Type.Integer(),
+        algorithm: Type.Integer(),
+        digestType: Type.Integer({ description: '2 SHA-256, 4 SHA-384' }),
+        digest: Type.String({ description: 'hex, uppercase' }),
+        record: Type.String({ description: 'The DS record as the parent zone publishes it' }),
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

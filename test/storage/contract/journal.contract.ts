@@ -118,7 +118,7 @@ export function journalContract(ctx: ContractContext): void {
       expect(await b.zones.get(s.zone.id)).toEqual(s.zone);
       // every migration exactly once, in order
       const rows = await a.db.selectFrom('zk_migrations').select('id').orderBy('id').execute();
-      expect(rows.map((r) => r.id)).toEqual(['001-initial', '002-dyndns', '003-organizations', '004-registry', '005-smart-records']);
+      expect(rows.map((r) => r.id)).toEqual(['001-initial', '002-dyndns', '003-organizations', '004-registry', '005-smart-records', '006-dnssec']);
       await a.close();
       await b.close();
     } finally {

@@ -70,7 +70,7 @@ describe('ScriptRunner', () => {
 
   it('huge outputs and errors are cut in the worker', async () => {
     runner = new ScriptRunner();
-    const junk = scriptSet("function handleQuery(q) { if (q.type === 'TXT') throw new Error('x'.repeat(100000)); return { answers: [{ type: 'A', value: '192.0.2.5', ttl: 0 }], junk: 'x'.repeat(4000000) }; }");
+    const junk = scriptSet("function handleQuery(q) { if (q.type === 'TXT') throw new Error('x'.repeat(100000)); return { answers: [{ type: 'A', value: '192.0.2.5', ttl: 0 }], junk: 'x'.repeat(400000) }; }");
     const ok = await runner.run(junk, 'example.test', 'js.example.test', 'js.example.test', 'A', '192.0.2.9');
     expect('answers' in ok && ok.answers).toHaveLength(1);
     const err = await runner.run(junk, 'example.test', 'js.example.test', 'js.example.test', 'TXT', '192.0.2.9');

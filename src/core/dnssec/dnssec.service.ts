@@ -1,0 +1,191 @@
+// DNSSEC of zones (docs/dnssec.md): a zone is signed while it has an active key. Keys are generated
+// here (node:crypto), their private half sealed with the data key in `dnssec_keys`; their public
+// half is published as DNSKEY records at the apex, with CDNSKEY and CDS (SHA-256) for the SEP key
+// (RFC 7344), through the one change engine: the journal entry tells every DNS process, which then
+// loads the keys and signs (dns/dnssec/signing-sink.ts).
+import type { DataKey } from '../crypto/data-key.js';
+import { AppError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { DnssecKey, DnsRecord, Zone } from '../model.js';
+import type { Clock, Store } from '../ports.js';
+import { ALGORITHM, ALGORITHM_NAMES, CSK_FLAGS, DIGEST, dsRdata, generateSigningKey, loadSigningKey, ownerWire, type Algorithm, type SigningKey } from './keys.js';
+
+/** TTL of the DNSKEY, CDNSKEY and CDS records. */
+export const KEY_TTL = 3600;
+/** CDS/CDNSKEY asking the parent to remove the DS (RFC 8078 4). */
+export const CDS_DELETE = '0 0 0 00';
+export const CDNSKEY_DELETE = '0 3 0 AA==';
+
+export interface DsView {
+  keyTag: number;
+  algorithm: number;
+  digestType: number;
+  digest: string;
+  /** The DS record as the parent publishes it. */
+  record: string;
+}
+
+export interface DnssecView {
+  zone: string;
+  signed: boolean;
+  keys: { id: string; keyTag: number; algorithm: number; algorithmName: string; flags: number; state: string; dnskey: string; createdAt: string }[];
+  ds: DsView[];
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex').toUpperCase();
+}
+
+function dnskeyText(k: SigningKey): string {
+  return `${k.flags} 3 ${k.algorithm} ${Buffer.from(k.dnskey.subarray(4)).toString('base64')}`;
+}
+
+function dnskeyBytes(text: string): Uint8Array {
+  const [flags = '0', , alg = '0', ...key] = text.split(' ');
+  const pub = Buffer.from(key.join(''), 'base64');
+  const out = new Uint8Array(4 + pub.length);
+  out[0] = Number(flags) >> 8;
+  out[1] = Number(flags) & 0xff;
+  out[2] = 3;
+  out[3] = Number(alg);
+  out.set(pub, 4);
+  return out;
+}
+
+/** The DS records of a DNSKEY (presentation RDATA) at `zone`, SHA-256 and SHA-384. */
+export function dsOf(zone: string, dnskey: string): DsView[] {
+  const owner = ownerWire(zone);
+  const key = dnskeyBytes(dnskey);
+  return [DIGEST.SHA256, DIGEST.SHA384].map((digestType) => {
+    const rd = dsRdata(owner, key, digestType);
+    const keyTag = (rd[0]! << 8) | rd[1]!;
+    const digest = hex(rd.subarray(4));
+    return { keyTag, algorithm: rd[2]!, digestType, digest, record: `${zone}. IN DS ${keyTag} ${rd[2]} ${digestType} ${digest}` };
+  });
+}
+
+export class DnssecService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly dataKey: DataKey | null,
+  ) {}
+
+  #key(): DataKey {
+    if (!this.dataKey) throw new AppError('service_unavailable', 'This server has no data key configured, so DNSSEC keys cannot be stored.');
+    return this.dataKey;
+  }
+
+  /** Signs the zone (a new key when it has no active one); idempotent. */
+  async enableSigning(zone: Zone, algorithm: Algorithm = ALGORITHM.ECDSAP256SHA256): Promise<DnssecView> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    if (!keys.some((k) => k.state === 'active')) {
+      const { key, pkcs8 } = generateSigningKey(algorithm, CSK_FLAGS);
+      const id = newId('dnssecKey');
+      const now = this.clock.now().toISOString();
+      await this.store.dnssecKeys.insert({
+        id,
+        zoneId: zone.id,
+        algorithm,
+        flags: CSK_FLAGS,
+        keyTag: key.keyTag,
+        state: 'active',
+        dnskey: dnskeyText(key),
+        privateKey: this.#key().encrypt(pkcs8.toString('base64'), `dnssec-key:${id}`),
+        createdAt: now,
+        updatedAt: now,
+      });
+    }
+    await this.publishKeys(zone);
+    return this.view(zone);
+  }
+
+  /** Signs the zone unless it is signed already (no new key, no change then). */
+  async ensureSigned(zone: Zone): Promise<void> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    if (!keys.some((k) => k.state === 'active')) await this.enableSigning(zone);
+  }
+
+  /** The trust anchor of a signed zone: its SEP keys as DNSKEY presentation lines. */
+  async trustAnchor(zone: Zone): Promise<string[]> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    return keys.filter((k) => k.state === 'active' && (k.flags & 1) === 1).map((k) => `${zone.name}. IN DNSKEY ${k.dnskey}`);
+  }
+
+  /** Stops signing: the keys and their DNSKEY/CDNSKEY/CDS records go. */
+  async disableSigning(zone: Zone): Promise<DnssecView> {
+    for (const k of await this.store.dnssecKeys.list(zone.id)) await this.store.dnssecKeys.delete(k.id);
+    await this.publishKeys(zone);
+    return this.view(zone);
+  }
+
+  /**
+   * Makes the zone's DNSKEY, CDNSKEY and CDS records match its keys: DNSKEY for every key, CDNSKEY
+   * and CDS for the active SEP keys; `withdraw` publishes the RFC 8078 delete records instead.
+   */
+  async publishKeys(zone: Zone, opts: { withdraw?: boolean } = {}): Promise<void> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    const want: { type: string; rdata: string }[] = [];
+    for (const k of keys) want.push({ type: 'DNSKEY', rdata: k.dnskey });
+    if (opts.withdraw) {
+      if (keys.length > 0) want.push({ type: 'CDS', rdata: CDS_DELETE }, { type: 'CDNSKEY', rdata: CDNSKEY_DELETE });
+    } else {
+      for (const k of keys) {
+        if (k.state !== 'active' || (k.flags & 1) === 0) continue;
+        want.push({ type: 'CDNSKEY', rdata: k.dnskey });
+        const ds = dsOf(zone.name, k.dnskey)[0]!;
+        want.push({ type: 'CDS', rdata: `${ds.keyTag} ${ds.algorithm} ${ds.digestType} ${ds.digest}` });
+      }
+    }
+    const now = this.clock.now().toISOString();
+    const outcome = await this.store.applyZoneChange(zone.id, async (tx) => {
+      const have = (await tx.recordsAt([tx.zone.name])).filter((r) => r.type === 'DNSKEY' || r.type === 'CDS' || r.type === 'CDNSKEY');
+      const key = (t: string, rd: string): string => `${t} ${rd}`;
+      const wanted = new Set(want.map((w) => key(w.type, w.rdata)));
+      const present = new Set(have.map((r) => key(r.type, r.rdata)));
+      const insert: DnsRecord[] = want
+        .filter((w) => !present.has(key(w.type, w.rdata)))
+        .map((w) => ({
+          id: newId('record'),
+          num: 0,
+          zoneId: tx.zone.id,
+          name: tx.zone.name,
+          type: w.type,
+          ttl: KEY_TTL,
+          rdata: w.rdata,
+          comment: null,
+          status: 'active',
+          weight: null,
+          monitorType: 0,
+          monitorStatus: 0,
+          createdAt: now,
+          updatedAt: now,
+        }));
+      const del = have.filter((r) => !wanted.has(key(r.type, r.rdata))).map((r) => r.id);
+      return { insert, update: [], delete: del, result: null };
+    });
+    if (!outcome) throw new AppError('not_found', `DNS zone ${zone.id} was not found.`);
+  }
+
+  /** Keys and DS records of a zone (GET /api/v2/dns-zones/{id}/dnssec). */
+  async view(zone: Zone): Promise<DnssecView> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    return {
+      zone: zone.name,
+      signed: keys.some((k) => k.state === 'active'),
+      keys: keys.map((k) => ({ id: k.id, keyTag: k.keyTag, algorithm: k.algorithm, algorithmName: ALGORITHM_NAMES[k.algorithm as Algorithm] ?? String(k.algorithm), flags: k.flags, state: k.state, dnskey: k.dnskey, createdAt: k.createdAt })),
+      ds: keys.filter((k) => k.state === 'active' && (k.flags & 1) === 1).flatMap((k) => dsOf(zone.name, k.dnskey)),
+    };
+  }
+
+  /** The active keys of a zone, ready to sign with (the DNS side's key source). */
+  async signingKeys(zoneId: string): Promise<SigningKey[]> {
+    const keys = await this.store.dnssecKeys.list(zoneId);
+    return keys.filter((k) => k.state === 'active').map((k) => this.#open(k));
+  }
+
+  #open(k: DnssecKey): SigningKey {
+    const pkcs8 = Buffer.from(this.#key().decrypt(k.privateKey, `dnssec-key:${k.id}`), 'base64');
+    return loadSigningKey(k.algorithm as Algorithm, pkcs8, k.flags);
+  }
+}
