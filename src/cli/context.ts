@@ -35,6 +35,7 @@ export function coreSettings(config: Config): CoreSettings {
     auth: config.auth,
     registry: config.registry,
     smart: config.smart,
+    dnssec: config.dnssec,
   };
 }
 

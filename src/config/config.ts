@@ -6,7 +6,7 @@ import path from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { parseDataKey } from '../core/crypto/data-key.js';
 import { parseName } from '../core/names.js';
-import type { AuthSettings, EppRegistryConfig, PullZoneEdges, RegistrySettings, SmartSettings } from '../core/settings.js';
+import type { AuthSettings, DnssecSettings, EppRegistryConfig, PullZoneEdges, RegistrySettings, SmartSettings } from '../core/settings.js';
 
 export interface HostPort {
   host: string;
@@ -79,6 +79,7 @@ export interface Config {
   auth: AuthSettings;
   registry: RegistrySettings;
   smart: SmartSettings;
+  dnssec: DnssecSettings;
 }
 
 /** Every setting: flag name, env name, help text. docs/operations.md lists the same. */
@@ -123,6 +124,7 @@ export const SETTINGS = [
   ['monitor-interval', 'Seconds between two health checks of each monitored address (monitorType Ping/Http)', '30'],
   ['monitor-http-port', 'Port the Http health check connects to', '80'],
   ['monitor-private-addresses', 'allow: health checks also probe loopback, private and link-local addresses; deny: they are not probed', 'deny'],
+  ['dnssec-cooldown', 'Time automatic DNSSEC stays blocked after a nameserver change: a number of seconds or 30m, 72h, 3d; 0 for none (labs)', '72h'],
   ['login-limit-per-address', 'Failed logins per client address; past it every login from there waits: RATE/s or RATE/m[,burst=N], or off', '20/m,burst=30'],
 ] as const;
 
@@ -341,6 +343,15 @@ export function parsePullZones(text: string): Map<string, PullZoneEdges> {
   return out;
 }
 
+/** `90`, `30s`, `30m`, `72h`, `3d` → seconds (0 allowed). */
+export function parseDuration(text: string, what: string): number {
+  const m = /^\s*(\d{1,9})\s*([smhd]?)\s*$/i.exec(text);
+  if (!m) throw new ConfigError(`--${what} must be a duration such as 72h, 30m, 3d or a number of seconds, got "${text}"`);
+  const n = Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600, d: 86400 } as Record<string, number>)[m[2]!.toLowerCase()]!;
+  if (n > 365 * 86400) throw new ConfigError(`--${what} must be at most a year`);
+  return n;
+}
+
 function parseAllowDeny(text: string, what: string): boolean {
   const t = text.trim().toLowerCase();
   if (t !== 'allow' && t !== 'deny') throw new ConfigError(`--${what} must be allow or deny, got "${text}"`);
@@ -447,6 +458,7 @@ export function loadConfig(flags: Partial<Record<SettingName, string>>, env: Nod
       glueTlds: parseTldList(get('glue-tlds') ?? 'se,nu,test', 'glue-tlds'),
       epp: parseEppRegistries(get('epp-registries') ?? ''),
     },
+    dnssec: { cooldownSeconds: parseDuration(get('dnssec-cooldown') ?? '72h', 'dnssec-cooldown') },
     smart: {
       pullZones: parsePullZones(get('pull-zones') ?? 'none'),
       monitor: {

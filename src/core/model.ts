@@ -193,6 +193,23 @@ export interface DnssecKey {
   updatedAt: string;
 }
 
+export type DnssecAutoStatus = 'inactive' | 'blocked' | 'pending' | 'active' | 'excluded' | 'error';
+
+/** Automatic DNSSEC enrollment of a domain (seed 004). */
+export interface DnssecAuto {
+  domainId: string;
+  enabled: boolean;
+  status: DnssecAutoStatus;
+  reason: string | null;
+  blockedUntil: string | null;
+  blockReason: string | null;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+  /** While DNSSEC is withdrawn: signing stops after this (the parent's DS TTL has passed). */
+  withdrawUntil: string | null;
+  updatedAt: string;
+}
+
 export type JournalKind = 'create' | 'update' | 'delete';
 
 /**

@@ -1,7 +1,7 @@
 // Ports: the interfaces the core needs from the outside world (storage, change feed, clock).
 // storage/ implements them for SQLite and PostgreSQL with one contract suite.
 import type { DnssecMaterial } from './registry/registry-rules.js';
-import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, DnssecKey, DnssecKeyState, JournalEntry, Membership, MonitorStatus, MonitorType, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
+import type { Account, ApiKey, ApiToken, DnsRecord, Domain, DynDnsConfig, DynDnsLog, Job, DnssecAuto, DnssecKey, DnssecKeyState, JournalEntry, Membership, MonitorStatus, MonitorType, RegistryDnssecRecord, RegistryHostRecord, RefreshFamily, RefreshSession, RR, Soa, User, Zone } from './model.js';
 
 /** Keyset pagination: items ordered by id ascending, strictly after `afterId`, at most `limit`. */
 export interface ListQuery {
@@ -116,6 +116,8 @@ export interface DnssecKeysRepo {
   insert(key: DnssecKey): Promise<void>;
   setState(id: string, state: DnssecKeyState, at: string): Promise<void>;
   delete(id: string): Promise<void>;
+  getAuto(domainId: string): Promise<DnssecAuto | undefined>;
+  saveAuto(row: DnssecAuto): Promise<void>;
 }
 
 /** The last state of Script records as DNS ran them (docs/smart-records.md). */

@@ -11,6 +11,7 @@ import { RedirectsService } from './redirects/redirects.service.js';
 import type { DataKey } from './crypto/data-key.js';
 import { DomainsService } from './domains/domains.service.js';
 import { DnssecService } from './dnssec/dnssec.service.js';
+import { DnssecAutoService } from './dnssec/dnssec-auto.service.js';
 import { HealthMonitor, type HealthProbes } from './monitoring/health-monitor.js';
 import { DynDnsService } from './dyndns/dyndns.service.js';
 import type { Clock, Store } from './ports.js';
@@ -36,6 +37,7 @@ export interface Services {
   redirects: RedirectsService;
   health: HealthMonitor;
   dnssec: DnssecService;
+  dnssecAuto: DnssecAutoService;
 }
 
 /** Health checks that cannot run: for commands that never sweep (the CLI's admin commands). */
@@ -55,6 +57,8 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
   const registry = new RegistryService(store, settings, clock, zones, secrets.registries);
   const dnssec = new DnssecService(store, clock, secrets.dataKey ?? null);
   if (registry.sandbox && secrets.dataKey) registry.sandbox.signer = (zone) => dnssec.ensureSigned(zone);
+  const dnssecAuto = new DnssecAutoService(store, clock, settings, registry, dnssec);
+  registry.beforeNameserversLeave = (d, removeDs) => dnssecAuto.nameserversLeaving(d, removeDs);
   return {
     store,
     settings,
@@ -72,6 +76,7 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
     registry,
     redirects: new RedirectsService(store),
     dnssec,
+    dnssecAuto,
     health: new HealthMonitor(store, clock, settings.smart.monitor, secrets.probes ?? NO_PROBES),
   };
 }

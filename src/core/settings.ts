@@ -10,7 +10,16 @@ export interface CoreSettings {
   auth: AuthSettings;
   registry: RegistrySettings;
   smart: SmartSettings;
+  dnssec: DnssecSettings;
 }
+
+/** DNSSEC (docs/dnssec.md). */
+export interface DnssecSettings {
+  /** Seconds automatic DNSSEC stays blocked after a nameserver change (seed 004: 72 h). */
+  cooldownSeconds: number;
+}
+
+export const DEFAULT_DNSSEC_SETTINGS: DnssecSettings = { cooldownSeconds: 72 * 3600 };
 
 /** Pull zone edges: one host name (answered like Flatten/ALIAS) or addresses (answered as A/AAAA). */
 export type PullZoneEdges = { host: string } | { addresses: readonly string[] };

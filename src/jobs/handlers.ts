@@ -10,6 +10,8 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     registry_retry: (job) => services.registry.retry(job.payload),
     // Registered domains with auto-renew on, renewed ahead of their expiry.
     auto_renew: (job) => services.registry.autoRenew(job.subject),
+    // Automatic DNSSEC: the next step of a domain's enrollment (or withdrawal).
+    dnssec_auto: (job) => services.dnssecAuto.runJob(job.subject),
     // Health checks of every monitored record, every --monitor-interval seconds.
     health_check: () => services.health.runJob(),
     // The sandbox's TLD zone, republished after a publish failed behind a committed registry change.

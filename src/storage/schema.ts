@@ -257,6 +257,19 @@ export interface DnssecKeysTable {
   updated_at: string;
 }
 
+export interface DnssecAutoTable {
+  domain_id: string;
+  enabled: number;
+  status: string;
+  reason: string | null;
+  blocked_until: string | null;
+  block_reason: string | null;
+  last_checked_at: string | null;
+  last_error: string | null;
+  withdraw_until: string | null;
+  updated_at: string;
+}
+
 export interface ScriptStatusTable {
   zone_name: string;
   name: string;
@@ -286,6 +299,7 @@ export interface Database {
   jobs: JobsTable;
   script_status: ScriptStatusTable;
   dnssec_keys: DnssecKeysTable;
+  dnssec_auto: DnssecAutoTable;
   refresh_tokens: RefreshTokensTable;
   zk_migrations: MigrationsTable;
 }

@@ -131,6 +131,8 @@ export class RegistryService {
     const add = next.filter((n) => !d.nameservers.includes(n));
     const rem = d.nameservers.filter((n) => !next.includes(n));
     let updated = d;
+    const ours = (set: string[]): boolean => set.length > 0 && set.every((n) => this.settings.nameservers.includes(n));
+    if ((add.length > 0 || rem.length > 0) && ours(d.nameservers) && !ours(next)) await this.beforeNameserversLeave?.(d, (id) => this.doDeleteDnssec(d, id));
     if (add.length > 0 || rem.length > 0) {
       const reg = await atRegistry(() => registry.updateDomain(d.name, { addNameservers: add, removeNameservers: rem }));
       updated = (await this.store.domains.update(d.id, { nameservers: reg.nameservers, nameserversChangedAt: now, updatedAt: now }))!;
@@ -378,6 +380,13 @@ export class RegistryService {
     await this.store.domains.update(d.id, { expiresAt: reg.expiresAt, updatedAt: this.clock.now().toISOString() });
     return { rerunAt: new Date(Date.parse(reg.expiresAt) - AUTO_RENEW_LEAD_DAYS * 86_400_000).toISOString() };
   }
+
+  /**
+   * Runs before a domain's nameservers move away from this server (automatic DNSSEC withdraws its
+   * DS), inside the domain's serialized registry operation: it removes DS records through
+   * `removeDs`, never through deleteDnssec (which would wait for this very operation).
+   */
+  beforeNameserversLeave: ((d: Domain, removeDs: (recordId: string) => Promise<void>) => Promise<void>) | null = null;
 
   setZoneProbe(probe: (zone: string) => Promise<string | null>): void {
     this.#probe = probe;

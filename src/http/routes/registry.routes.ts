@@ -8,7 +8,7 @@ import { parseName } from '../../core/names.js';
 import { principalOf } from '../plugins/auth.js';
 import { domainView } from '../presenters.js';
 import { IdParam, problemResponses } from '../schemas/common.schema.js';
-import { DnssecBody, DnssecList, DnssecRecord, GlueBody, GlueList, GlueRecord, NameserversBody, NameserversView, RegisterDomainBody } from '../schemas/registry.schema.js';
+import { DnssecAutoBody, DnssecAutoView, DnssecBody, DnssecList, DnssecRecord, GlueBody, GlueList, GlueRecord, NameserversBody, NameserversView, RegisterDomainBody } from '../schemas/registry.schema.js';
 import { DomainSchema } from '../schemas/zones.schema.js';
 import { loadDomainOf } from './domains.routes.js';
 
@@ -94,6 +94,25 @@ export async function registryRoutes(app: FastifyInstance, opts: { services: Ser
     await reg.deleteGlue(await loadDomainOf(services, req), (req.params as { hostname: string }).hostname);
     return reply.code(204).send();
   });
+
+  app.get('/domains/:domainId/dnssec-auto', {
+    config: { scope: 'read:domains' },
+    schema: { tags, security, summary: 'Automatic DNSSEC enrollment: its state', params: DomainParams, response: { 200: DnssecAutoView, ...problemResponses() } },
+  }, async (req) => services.dnssecAuto.view(await loadDomainOf(services, req)));
+
+  app.post('/domains/:domainId/dnssec-auto', {
+    config: { scope: 'write:domains' },
+    schema: {
+      tags,
+      security,
+      summary: 'Toggle automatic DNSSEC enrollment',
+      description:
+        'Send `{"action": "include"}` to enroll the domain or `{"action": "exclude"}` to opt it out; unknown fields are rejected. `include` does not bypass the nameserver cooldown (`--dnssec-cooldown`, 72 h after a nameserver change): the state may be `blocked` with `blockedUntil`, then `pending` while the zone is signed and the DS published at the registry, and `active` once the parent serves it. Only for domains delegated to this server\'s nameservers; otherwise `inactive` with a reason. `exclude` withdraws the DS first and stops signing once the parent\'s DS TTL has passed (docs/dnssec.md).',
+      params: DomainParams,
+      body: DnssecAutoBody,
+      response: { 200: DnssecAutoView, ...problemResponses(409, 503) },
+    },
+  }, async (req) => services.dnssecAuto.act(await loadDomainOf(services, req), req.body));
 
   app.get('/domains/:domainId/dnssec', {
     config: { scope: 'read:domains' },

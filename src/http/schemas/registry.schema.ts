@@ -89,3 +89,29 @@ export const DnssecRecord = Type.Object(
 );
 
 export const DnssecList = Type.Object({ domainName: Type.String(), records: Type.Array(DnssecRecord), actions: Type.Object({ canAdd: Type.Boolean() }) });
+
+/** POST /api/v2/domains/{id}/dnssec-auto (seed 004): unknown fields are refused. */
+export const DnssecAutoBody = Type.Object(
+  { action: Type.Union([Type.Literal('include'), Type.Literal('exclude')], { description: 'include: enroll the domain (it waits for the nameserver cooldown); exclude: withdraw the DS, then stop signing' }) },
+  { additionalProperties: false },
+);
+
+const NStr = Type.Union([Type.String(), Type.Null()]);
+const NDate = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+/** The state of automatic DNSSEC enrollment, field for field as seed 004. */
+export const DnssecAutoView = Type.Object(
+  {
+    domainName: Type.String(),
+    status: Type.Union(['blocked', 'active', 'inactive', 'excluded', 'pending', 'error'].map((s) => Type.Literal(s))),
+    reason: NStr,
+    isEnabled: Type.Boolean(),
+    isBlocked: Type.Boolean(),
+    blockedUntil: NDate,
+    blockReason: NStr,
+    lastCheckedAt: NDate,
+    lastError: NStr,
+    nameserversChangedAt: NDate,
+  },
+  { additionalProperties: false },
+);

@@ -24,5 +24,19 @@ export const dnssec: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('dnssec_keys_zone_idx').on('dnssec_keys').columns(['zone_id', 'id']).execute();
+    // Automatic DNSSEC enrollment per domain (seed 004; core/dnssec/dnssec-auto.service.ts).
+    await db.schema
+      .createTable('dnssec_auto')
+      .addColumn('domain_id', key, (c) => c.primaryKey().references('domains.id').onDelete('cascade'))
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('blocked_until', 'text')
+      .addColumn('block_reason', 'text')
+      .addColumn('last_checked_at', 'text')
+      .addColumn('last_error', 'text')
+      .addColumn('withdraw_until', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
   },
 };
