@@ -10,6 +10,12 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
     registry_retry: (job) => services.registry.retry(job.payload),
     // Registered domains with auto-renew on, renewed ahead of their expiry.
     auto_renew: (job) => services.registry.autoRenew(job.subject),
+    // A DNSSEC key rollover: its next step (DS swap, then the old key's removal).
+    dnssec_rollover: (job) =>
+      services.dnssec.rolloverStep(job.subject, job.payload, {
+        afterDsSwap: (zone) => services.dnssecAuto.afterDsSwap(zone),
+        parentStillHas: (zone, dnskey) => services.dnssecAuto.parentStillHas(zone, dnskey),
+      }),
     // Automatic DNSSEC: the next step of a domain's enrollment (or withdrawal).
     dnssec_auto: (job) => services.dnssecAuto.runJob(job.subject),
     // Health checks of every monitored record, every --monitor-interval seconds.

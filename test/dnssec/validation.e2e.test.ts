@@ -14,6 +14,9 @@ import { ZONE_ALIAS_TYPE } from '../../src/dns/zone/zone.js';
 import { freeDnsPort } from '../helpers/knot.js';
 import { requirePeers, runProgram } from '../helpers/peers.js';
 import { client, startTestServer, type TestServer } from '../helpers/server.js';
+import type { Clock } from '../../src/core/ports.js';
+import { JobRunner } from '../../src/jobs/job-runner.js';
+import { jobHandlers, JOB_RUNNER_OPTIONS } from '../../src/jobs/handlers.js';
 
 const peers = requirePeers('DNSSEC validation (unbound, delv)', [
   { name: 'unbound', pkg: 'unbound' },
@@ -23,6 +26,8 @@ const peers = requirePeers('DNSSEC validation (unbound, delv)', [
 ]);
 
 let n = 0;
+let now = Date.now();
+const clock: Clock = { now: () => new Date(now) };
 const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-${++n}.test`;
 
 (peers ? describe : describe.skip)('DNSSEC validation with unbound and delv', () => {
@@ -33,13 +38,38 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
   let domain: { id: string; name: string; zoneId: string };
   let anchorFile: string;
 
+  /** unbound in the foreground on its port (a restart empties its cache). */
+  async function startUnbound(): Promise<void> {
+    unbound = spawn(peers!.unbound!, ['-d', '-c', path.join(dir, 'unbound.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    unbound.stdout!.on('data', (d) => (log += d));
+    unbound.stderr!.on('data', (d) => (log += d));
+    for (let i = 0; i < 100; i++) {
+      const out = await runProgram(peers!.dig!, ['@127.0.0.1', '-p', String(unboundPort), '+time=1', '+tries=1', 'test.', 'SOA']);
+      if (/status: /.test(out.output)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`unbound did not start:\n${log}`);
+  }
+
+  async function stopUnbound(): Promise<void> {
+    const p = unbound;
+    unbound = null;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGTERM');
+    });
+  }
+
+  const runJobs = () => new JobRunner(srv.services.store, clock, jobHandlers(srv.services), JOB_RUNNER_OPTIONS).runDue();
   const dig = async (name: string, type: string): Promise<string> => (await runProgram(peers!.dig!, ['@127.0.0.1', '-p', String(unboundPort), '+dnssec', '+time=5', '+tries=1', name, type])).output;
   const flags = (out: string): string[] => (/;; flags: ([a-z ]+);/.exec(out)?.[1] ?? '').split(' ');
   const status = (out: string): string | undefined => /status: ([A-Z]+)/.exec(out)?.[1];
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'zk-dnssec-e2e-'));
-    srv = await startTestServer({ dns: true });
+    srv = await startTestServer({ dns: true, clock });
     const api = client(srv.url, srv.adminToken);
     // Registering signs the sandbox's test. zone; the domain's own zone is signed next.
     const reg = await api('POST', '/api/v2/domains', { name: unique() });
@@ -51,15 +81,17 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
       { name: 'broken', type: 'A', value: '192.0.2.66' },
       { name: 'gone', type: 'A', value: '192.0.2.67' },
     ]) expect((await api('POST', `/api/v2/dns-zones/${domain.zoneId}/records`, body)).status).toBe(201);
-    const zone = (await srv.services.store.zones.get(domain.zoneId))!;
-    await srv.services.dnssec.enableSigning(zone);
+    // Automatic DNSSEC, as a customer uses it: include waits out the nameserver cooldown (the
+    // registration set them), then the jobs sign the zone and publish the DS at the registry.
+    const blocked = await api('POST', `/api/v2/domains/${domain.id}/dnssec-auto`, { action: 'include' });
+    expect(blocked.body).toMatchObject({ status: 'blocked', isBlocked: true });
+    now += 73 * 3_600_000;
+    await runJobs();
+    expect((await api('GET', `/api/v2/domains/${domain.id}/dnssec-auto`)).body).toMatchObject({ status: 'active', lastError: null });
     const view = await api('GET', `/api/v2/dns-zones/${domain.zoneId}/dnssec`);
     expect(view.status, view.text).toBe(200);
     expect(view.body).toMatchObject({ zone: domain.name, signed: true });
     expect(view.body.ds.map((d: any) => d.digestType)).toEqual([2, 4]);
-    const ds = view.body.ds[0];
-    const added = await api('POST', `/api/v2/domains/${domain.id}/dnssec`, { type: 'DS', keyTag: ds.keyTag, algorithm: ds.algorithm, digestType: 2, digest: ds.digest });
-    expect(added.status, added.text).toBe(201);
     // Changes after signing go through incremental signing.
     const more = await api('POST', `/api/v2/dns-zones/${domain.zoneId}/records`, { name: 'later', type: 'AAAA', value: '2001:db8::80' });
     expect(more.status).toBe(201);
@@ -90,6 +122,8 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
       '  val-log-level: 2',
       '  do-not-query-localhost: no',
       '  qname-minimisation: no',
+      // Names are added during the test: no NXDOMAIN synthesized from NSEC records cached earlier (RFC 8198).
+      '  aggressive-nsec: no',
       '  module-config: "validator iterator"',
       '  access-control: 127.0.0.0/8 allow',
       // unbound serves the special-use test. name itself (RFC 6761) unless told not to.
@@ -105,20 +139,11 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
     await writeFile(path.join(dir, 'unbound.conf'), conf + '\n');
     const check = await runProgram('unbound-checkconf', [path.join(dir, 'unbound.conf')]);
     expect(check.code, check.output).toBe(0);
-    unbound = spawn(peers!.unbound!, ['-d', '-c', path.join(dir, 'unbound.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    unbound.stdout!.on('data', (d) => (log += d));
-    unbound.stderr!.on('data', (d) => (log += d));
-    for (let i = 0; i < 100; i++) {
-      const out = await runProgram(peers!.dig!, ['@127.0.0.1', '-p', String(unboundPort), '+time=1', '+tries=1', 'test.', 'SOA']);
-      if (/status: /.test(out.output)) break;
-      await new Promise((r) => setTimeout(r, 100));
-      if (i === 99) throw new Error(`unbound did not start:\n${log}`);
-    }
+    await startUnbound();
   }, 60_000);
 
   afterAll(async () => {
-    unbound?.kill('SIGTERM');
+    await stopUnbound();
     await srv?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -176,6 +201,35 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
     await writeFile(file, lines.join('\n') + '\n');
     const out = await runProgram(peers!['ldns-verify-zone']!, [file]);
     expect(out.code, out.output).toBe(0);
+  });
+
+  it('answers stay validated through a key rollover (double signatures, DS swap, old key removed)', async () => {
+    const api = client(srv.url, srv.adminToken);
+    const r = await api('POST', `/api/v2/dns-zones/${domain.zoneId}/dnssec/rollover`);
+    expect(r.status, r.text).toBe(202);
+    const add = async (label: string) => expect((await api('POST', `/api/v2/dns-zones/${domain.zoneId}/records`, { name: label, type: 'A', value: '192.0.2.90' })).status).toBe(201);
+    const positive = async (label: string) => {
+      const out = await dig(`${label}.${domain.name}`, 'A');
+      expect(status(out), out).toBe('NOERROR');
+      expect(out).toMatch(/IN\s+A\s+192\.0\.2\.90/);
+      expect(flags(out), out).toContain('ad');
+    };
+    await add('roll1');
+    await positive('roll1');
+    now += 2 * 3_600_000;
+    await runJobs(); // DS swap
+    await add('roll2');
+    await positive('roll2');
+    now += 2 * 86_400_000;
+    await runJobs(); // the old key goes
+    // Two days on, the resolver's cached DS of the old key has expired: a fresh cache stands for that.
+    await stopUnbound();
+    await startUnbound();
+    expect((await srv.services.store.dnssecKeys.list(domain.zoneId)).length).toBe(1);
+    await add('roll3');
+    await positive('roll3');
+    const delv = await runProgram(peers!.delv!, ['@127.0.0.1', '-p', String(unboundPort), '-a', anchorFile, '+root=test', `roll3.${domain.name}`, 'A']);
+    expect(delv.output, delv.output).toMatch(/; fully validated/);
   });
 
   it('a broken signature makes unbound answer SERVFAIL', async () => {

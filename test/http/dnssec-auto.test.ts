@@ -190,6 +190,37 @@ describe('automatic DNSSEC enrollment (dnssec-auto)', () => {
     expect(await keysOf(d.zoneId)).toHaveLength(0);
   });
 
+  it('a key rollover: double signatures, then the DS moves to the new key, then the old key goes', async () => {
+    const d = await registerSettled();
+    expect(await act(d, 'include')).toMatchObject({ status: 'active' });
+    const [old] = await keysOf(d.zoneId);
+    const started = await api('POST', `/api/v2/dns-zones/${d.zoneId}/dnssec/rollover`);
+    expect(started.status, started.text).toBe(202);
+    expect(started.body.keys.map((k: any) => k.state)).toEqual(['active', 'active']);
+    expect(started.body.rollover).toMatchObject({ next: 'ds-swap', oldKeyTag: old!.keyTag });
+    const fresh = started.body.keys.find((k: any) => k.id !== old!.id);
+    expectProblem(await api('POST', `/api/v2/dns-zones/${d.zoneId}/dnssec/rollover`), 409, 'conflict');
+    const dnskeys = async () => (await api('GET', `/api/v2/dns-zones/${d.zoneId}/records?name=${d.name}`)).body.records.filter((r: any) => r.type === 'DNSKEY').length;
+    expect(await dnskeys()).toBe(2);
+    // Before the zone's largest TTL has passed: nothing moves.
+    await runJobs();
+    expect((await keysOf(d.zoneId)).map((k) => k.state)).toEqual(['active', 'active']);
+    now += 2 * HOUR;
+    await runJobs();
+    expect((await keysOf(d.zoneId)).find((k) => k.id === old!.id)!.state).toBe('retired');
+    // The parent's DS names the new key only; CDS too.
+    const ds = (await api('GET', `/api/v2/dns-zones/${d.zoneId}/dnssec`)).body;
+    expect(ds.ds.map((x: any) => x.keyTag)).toEqual([fresh.keyTag, fresh.keyTag]);
+    expect((await dsAtTld(d.name)).map((x) => Number(x.split(' ')[0]))).toEqual([fresh.keyTag]);
+    expect(ds.rollover).toMatchObject({ next: 'remove-old' });
+    now += 2 * 86_400_000;
+    await runJobs();
+    expect((await keysOf(d.zoneId)).map((k) => k.id)).toEqual([fresh.id]);
+    expect(await dnskeys()).toBe(1);
+    expect((await api('GET', `/api/v2/dns-zones/${d.zoneId}/dnssec`)).body.rollover).toBeNull();
+    expect(await auto(d)).toMatchObject({ status: 'active' });
+  });
+
   it('the cooldown is a setting (0 for labs)', async () => {
     const lab = await startTestServer({ clock, settings: { 'dnssec-cooldown': '0' } });
     try {

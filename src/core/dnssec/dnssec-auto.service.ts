@@ -18,7 +18,7 @@ import type { DnssecAuto, Domain, Zone } from '../model.js';
 import type { Clock, Store } from '../ports.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { CoreSettings } from '../settings.js';
-import type { DnssecService } from './dnssec.service.js';
+import { dsOf, type DnssecService } from './dnssec.service.js';
 
 export const DNSSEC_AUTO_JOB = 'dnssec_auto';
 /** How soon a pending domain is checked again (the parent publishing the DS). */
@@ -248,6 +248,26 @@ export class DnssecAutoService {
     Object.assign(a, { status: a.reason?.startsWith('Nameservers moved') ? 'inactive' : 'excluded', withdrawUntil: null, lastError: null, lastCheckedAt: this.clock.now().toISOString() });
     a.reason = a.status === 'excluded' ? 'Excluded: the DS is gone and the zone is no longer signed.' : 'The nameservers moved away from this server; DNSSEC was withdrawn safely.';
     return this.#save(d, a);
+  }
+
+  /**
+   * A key rollover's DS swap (DnssecService.rolloverStep): an enrolled domain's DS moves to the new
+   * key at the registry now. Returns how long the parent's old DS may stay cached (seconds).
+   */
+  async afterDsSwap(zone: Zone): Promise<number> {
+    const d = zone.domainId ? await this.store.domains.get(zone.domainId) : undefined;
+    if (!d) return DEFAULT_PARENT_DS_TTL;
+    const a = await this.store.dnssecKeys.getAuto(d.id);
+    if (a && a.enabled && a.withdrawUntil === null) await this.#evaluate(d, a);
+    return this.#parentDsTtl(d);
+  }
+
+  /** Whether the registry still holds a DS of this key for the zone's domain. */
+  async parentStillHas(zone: Zone, dnskey: string): Promise<boolean> {
+    if (!zone.domainId) return false;
+    const wanted = new Set(dsOf(zone.name, dnskey).map((x) => `${x.keyTag} ${x.algorithm} ${x.digestType} ${x.digest}`));
+    const atRegistry = await this.store.registrar.dnssec(zone.domainId);
+    return atRegistry.some((r) => r.material.type === 'DS' && wanted.has(`${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${String(r.material.digest).toUpperCase()}`));
   }
 
   /**

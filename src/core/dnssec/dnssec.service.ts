@@ -25,9 +25,23 @@ export interface DsView {
   record: string;
 }
 
+export interface RolloverView {
+  /** The next step: `ds-swap` (the parent's DS moves to the new key) or `remove-old`. */
+  next: string;
+  at: string;
+  oldKeyTag: number;
+  newKeyTag: number;
+}
+
+/** Job kind of key rollovers (subject: the zone id). */
+export const ROLLOVER_JOB = 'dnssec_rollover';
+/** Added to every wait of a rollover (clock skew, propagation to secondaries). */
+export const ROLLOVER_MARGIN_S = 300;
+
 export interface DnssecView {
   zone: string;
   signed: boolean;
+  rollover: RolloverView | null;
   keys: { id: string; keyTag: number; algorithm: number; algorithmName: string; flags: number; state: string; dnskey: string; createdAt: string }[];
   ds: DsView[];
 }
@@ -170,18 +184,104 @@ export class DnssecService {
   /** Keys and DS records of a zone (GET /api/v2/dns-zones/{id}/dnssec). */
   async view(zone: Zone): Promise<DnssecView> {
     const keys = await this.store.dnssecKeys.list(zone.id);
+    const job = await this.store.jobs.latest(zone.id, ROLLOVER_JOB);
+    let rollover: RolloverView | null = null;
+    if (job && job.status === 'pending') {
+      const tag = (id: unknown): number => keys.find((k) => k.id === id)?.keyTag ?? 0;
+      rollover = { next: String(job.payload.step), at: job.runAt, oldKeyTag: tag(job.payload.oldKeyId), newKeyTag: tag(job.payload.newKeyId) };
+    }
     return {
       zone: zone.name,
       signed: keys.some((k) => k.state === 'active'),
+      rollover,
       keys: keys.map((k) => ({ id: k.id, keyTag: k.keyTag, algorithm: k.algorithm, algorithmName: ALGORITHM_NAMES[k.algorithm as Algorithm] ?? String(k.algorithm), flags: k.flags, state: k.state, dnskey: k.dnskey, createdAt: k.createdAt })),
       ds: keys.filter((k) => k.state === 'active' && (k.flags & 1) === 1).flatMap((k) => dsOf(zone.name, k.dnskey)),
     };
   }
 
-  /** The active keys of a zone, ready to sign with (the DNS side's key source). */
+  /** The keys that sign a zone (active ones, and a retired one until the rollover removes it). */
   async signingKeys(zoneId: string): Promise<SigningKey[]> {
     const keys = await this.store.dnssecKeys.list(zoneId);
-    return keys.filter((k) => k.state === 'active').map((k) => this.#open(k));
+    return keys.filter((k) => k.state === 'active' || k.state === 'retired').map((k) => this.#open(k));
+  }
+
+  /**
+   * Starts a CSK rollover (double-signature, RFC 7583 3.3): a new key of the same algorithm is
+   * published and signs next to the old one at once; once every cached RRset can hold its
+   * signatures (the zone's largest TTL, DNSKEY's included, has passed) the parent's DS moves to the
+   * new key (`ds-swap`: CDS/CDNSKEY name only the new key; with automatic DNSSEC the registry's DS is
+   * replaced); once the parent's old DS has expired from caches the old key goes (`remove-old`).
+   * The job table runs the steps (`dnssec_rollover`).
+   */
+  async startRollover(zone: Zone): Promise<DnssecView> {
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    const active = keys.filter((k) => k.state === 'active');
+    if (active.length === 0) throw new AppError('operation_unavailable', `The zone ${zone.name} is not signed; there is no key to roll.`);
+    if (active.length > 1 || keys.some((k) => k.state === 'retired')) throw new AppError('conflict', `A key rollover of ${zone.name} is already under way.`);
+    const old = active[0]!;
+    const { key, pkcs8 } = generateSigningKey(old.algorithm as Algorithm, old.flags);
+    const id = newId('dnssecKey');
+    const now = this.clock.now();
+    await this.store.dnssecKeys.insert({
+      id,
+      zoneId: zone.id,
+      algorithm: old.algorithm,
+      flags: old.flags,
+      keyTag: key.keyTag,
+      state: 'active',
+      dnskey: dnskeyText(key),
+      privateKey: this.#key().encrypt(pkcs8.toString('base64'), `dnssec-key:${id}`),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    });
+    await this.publishKeys(zone);
+    const wait = Math.max(KEY_TTL, await this.#maxTtl(zone)) + ROLLOVER_MARGIN_S;
+    await this.#schedule(zone, { step: 'ds-swap', oldKeyId: old.id, newKeyId: id }, new Date(now.getTime() + wait * 1000));
+    return this.view(zone);
+  }
+
+  async #schedule(zone: Zone, payload: Record<string, unknown>, at: Date): Promise<void> {
+    const now = this.clock.now().toISOString();
+    await this.store.jobs.enqueue({ id: newId('job'), kind: ROLLOVER_JOB, subject: zone.id, payload, status: 'pending', runAt: at.toISOString(), attempts: 0, lastError: null, createdAt: now, updatedAt: now });
+  }
+
+  async #maxTtl(zone: Zone): Promise<number> {
+    let max = zone.soa.ttl;
+    for await (const batch of this.store.records.iterate(zone.id)) for (const r of batch) if (r.ttl > max) max = r.ttl;
+    return max;
+  }
+
+  /**
+   * Job `dnssec_rollover`: one step. `afterDsSwap` (automatic DNSSEC) replaces the DS at the
+   * registry and says how long the parent's old DS may stay cached (seconds).
+   */
+  async rolloverStep(
+    zoneId: string,
+    payload: Record<string, unknown>,
+    hooks: { afterDsSwap: (zone: Zone) => Promise<number>; parentStillHas: (zone: Zone, dnskey: string) => Promise<boolean> },
+  ): Promise<void> {
+    const zone = await this.store.zones.get(zoneId);
+    if (!zone) return;
+    const keys = await this.store.dnssecKeys.list(zone.id);
+    const old = keys.find((k) => k.id === payload.oldKeyId);
+    const fresh = keys.find((k) => k.id === payload.newKeyId);
+    if (!old || !fresh) return; // signing stopped meanwhile: nothing to roll
+    const now = this.clock.now();
+    if (payload.step === 'ds-swap') {
+      await this.store.dnssecKeys.setState(old.id, 'retired', now.toISOString());
+      await this.publishKeys(zone); // CDS/CDNSKEY: the new key only
+      const dsTtl = await hooks.afterDsSwap(zone);
+      await this.#schedule(zone, { ...payload, step: 'remove-old' }, new Date(now.getTime() + (dsTtl + ROLLOVER_MARGIN_S) * 1000));
+    } else if (payload.step === 'remove-old') {
+      // A DS of the old key still at the registry (manual DNSSEC not updated yet): the old key
+      // keeps signing; look again in an hour.
+      if (await hooks.parentStillHas(zone, old.dnskey)) {
+        await this.#schedule(zone, payload, new Date(now.getTime() + 3_600_000));
+        return;
+      }
+      await this.store.dnssecKeys.delete(old.id);
+      await this.publishKeys(zone);
+    }
   }
 
   #open(k: DnssecKey): SigningKey {

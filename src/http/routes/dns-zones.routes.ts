@@ -84,6 +84,19 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
     },
   }, async (req) => services.dnssec.view(await loadZone(req)));
 
+  app.post('/dns-zones/:zoneId/dnssec/rollover', {
+    config: { scope: 'write:dns' },
+    schema: {
+      tags,
+      security,
+      summary: "Start a rollover of the zone's signing key",
+      description:
+        'A double-signature rollover of the combined signing key (docs/dnssec.md): the new key signs next to the old one at once; after the zone\'s largest TTL the parent\'s DS moves to the new key (with automatic DNSSEC the registry\'s DS is replaced; CDS/CDNSKEY name the new key); after the parent\'s DS TTL the old key is removed. The job table runs the steps; `rollover` in the answer says what comes next and when. 409 while one is under way.',
+      params: ZoneParams,
+      response: { 202: DnssecZoneView, ...problemResponses(409) },
+    },
+  }, async (req, reply) => reply.code(202).send(await services.dnssec.startRollover(await loadZone(req))));
+
   app.delete('/dns-zones/:zoneId', {
     config: { scope: 'write:dns' },
     schema: { tags, security, summary: 'Delete a DNS zone and its records', params: ZoneParams, response: { 204: Type.Null(), ...problemResponses() } },

@@ -115,6 +115,15 @@ export const DnssecZoneView = Type.Object(
   {
     zone: Type.String(),
     signed: Type.Boolean({ description: 'True while the zone has an active signing key (DNS serves it with RRSIGs and NSEC).' }),
+    rollover: Type.Union([
+      Type.Object({
+        next: Type.String({ description: 'ds-swap or remove-old' }),
+        at: Type.String({ format: 'date-time' }),
+        oldKeyTag: Type.Integer(),
+        newKeyTag: Type.Integer(),
+      }),
+      Type.Null(),
+    ]),
     keys: Type.Array(
       Type.Object({
         id: Type.String(),
