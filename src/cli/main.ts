@@ -25,6 +25,8 @@ Commands:
   registry serve-epp --epp-listen HOST:PORT --epp-cert FILE --epp-key FILE --epp-client ID:PASSWORD [...]
                               serve the sandbox registry over EPP/TLS (RFC 5734)
   registry trust-anchor TLD [--format dnskey|bind]   the signed sandbox TLD's key as a trust anchor
+  dnssec show|sign|unsign|rollover ZONE [--algorithm ECDSAP256SHA256|ED25519]
+                              a zone's DNSSEC keys and DS; sign it, stop signing, roll its key
   openapi                     print the OpenAPI 3.1 document
 
 Store options (every command): --data DIR, --database-url postgres://...
@@ -58,6 +60,7 @@ export const COMMAND_OPTIONS: Record<string, NonNullable<ParseArgsConfig['option
     role: { type: 'string' },
   }),
   jobs: optionSpec(),
+  dnssec: optionSpec({ algorithm: { type: 'string' } }),
   registry: optionSpec({
     'epp-listen': { type: 'string' },
     'epp-cert': { type: 'string' },
@@ -116,6 +119,7 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
     if (command === 'users') return await (await import('./users.command.js')).usersCommand(ctx);
     if (command === 'jobs') return await (await import('./jobs.command.js')).jobsCommand(ctx);
     if (command === 'registry') return await (await import('./registry.command.js')).registryCommand(ctx);
+    if (command === 'dnssec') return await (await import('./dnssec.command.js')).dnssecCommand(ctx);
     const admin = await import('./admin.commands.js');
     switch (command) {
       case 'accounts':
