@@ -58,7 +58,8 @@ function timeLdns(dir, zoneFile, alg) {
   // -n would be NSEC3; the default is NSEC. -f: output file.
   execFileSync('ldns-signzone', ['-f', join(dir, 'ldns.signed'), zoneFile, keyBase], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const sigs = readFileSync(join(dir, 'ldns.signed'), 'utf8').split('\n').filter((l) => /\sRRSIG\s/.test(l)).length;
+  // RRSIG records: the type field (not an NSEC bitmap that lists RRSIG).
+  const sigs = readFileSync(join(dir, 'ldns.signed'), 'utf8').split('\n').filter((l) => l.split(/\s+/)[3] === 'RRSIG').length;
   for (const f of readdirSync(dir)) if (f.startsWith('K')) rmSync(join(dir, f));
   return { seconds, signatures: sigs };
 }

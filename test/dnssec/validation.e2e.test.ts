@@ -80,7 +80,15 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
       { name: '*.wild', type: 'TXT', value: 'any name below wild' },
       { name: 'broken', type: 'A', value: '192.0.2.66' },
       { name: 'gone', type: 'A', value: '192.0.2.67' },
-    ]) expect((await api('POST', `/api/v2/dns-zones/${domain.zoneId}/records`, body)).status).toBe(201);
+      { name: 'alias', type: 'CNAME', value: `www.${domain.name}` },
+      // Delegations inside the signed zone: one insecure (no DS), one secure (with a DS).
+      { name: 'insecure', type: 'NS', value: 'ns1.example.org' },
+      { name: 'secure', type: 'NS', value: 'ns1.example.org' },
+      { name: 'secure', type: 'DS', value: '12345 13 2 ' + 'AB'.repeat(32) },
+    ]) {
+      const r = await api('POST', `/api/v2/dns-zones/${domain.zoneId}/records`, body);
+      expect(r.status, r.text).toBe(201);
+    }
     // Automatic DNSSEC, as a customer uses it: include waits out the nameserver cooldown (the
     // registration set them), then the jobs sign the zone and publish the DS at the registry.
     const blocked = await api('POST', `/api/v2/domains/${domain.id}/dnssec-auto`, { action: 'include' });
@@ -174,6 +182,31 @@ const unique = (): string => `signed-${process.pid}-${Date.now().toString(36)}-$
     const tld = await dig(`unregistered-${process.pid}.test`, 'A');
     expect(status(tld), tld).toBe('NXDOMAIN');
     expect(flags(tld), tld).toContain('ad');
+  });
+
+  it('CNAME answers and delegations with and without DS carry their proofs', async () => {
+    const cname = await dig(`alias.${domain.name}`, 'A');
+    expect(status(cname), cname).toBe('NOERROR');
+    expect(cname).toMatch(/IN\s+CNAME\s+www\./);
+    expect(cname).toMatch(/IN\s+A\s+192\.0\.2\.80/);
+    expect(flags(cname), cname).toContain('ad');
+    // A secure delegation: its DS validates.
+    const ds = await dig(`secure.${domain.name}`, 'DS');
+    expect(ds).toMatch(/IN\s+DS\s+12345 13 2/);
+    expect(flags(ds), ds).toContain('ad');
+    // An insecure one: the NSEC at the cut proves there is no DS (validated NODATA).
+    const noDs = await dig(`insecure.${domain.name}`, 'DS');
+    expect(status(noDs), noDs).toBe('NOERROR');
+    expect(noDs).toMatch(/ANSWER: 0,/);
+    expect(flags(noDs), noDs).toContain('ad');
+    // Straight from our server: a referral carries the DS (and its RRSIG) or the NSEC proving none.
+    const port = String(srv.dns!.port);
+    const direct = async (name: string) => (await runProgram(peers!.dig!, ['@127.0.0.1', '-p', port, '+dnssec', '+norecurse', name, 'A'])).output;
+    const secureRef = await direct(`host.secure.${domain.name}`);
+    expect(secureRef).toMatch(/AUTHORITY SECTION:[\s\S]*IN\s+DS\s+12345[\s\S]*IN\s+RRSIG\s+DS /);
+    const insecureRef = await direct(`host.insecure.${domain.name}`);
+    expect(insecureRef).toMatch(/AUTHORITY SECTION:[\s\S]*IN\s+NSEC\s+[\s\S]*IN\s+RRSIG\s+NSEC /);
+    expect(insecureRef).not.toMatch(/IN\s+DS\s/);
   });
 
   it('delv agrees: fully validated from the test. trust anchor', async () => {

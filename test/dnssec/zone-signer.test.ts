@@ -193,3 +193,37 @@ describe('DNSSEC keys', () => {
     expect(mine.map(k).sort()).toEqual(fresh.map(k).sort());
   });
 });
+
+describe('SigningSink', () => {
+  it('signs whole loads, passes unsigned zones through, and re-signs everything at half the validity', async () => {
+    const { SigningSink } = await import('../../src/dns/dnssec/signing-sink.js');
+    const { RESIGN_AFTER_S, SIGNATURE_BACKDATE_S } = await import('../../src/dns/dnssec/zone-signer-state.js');
+    let t = 1_800_000_000;
+    const calls: { kind: string; origin: string; removed: RR[]; added: RR[] }[] = [];
+    const inner = {
+      replace: (origin: string, rrs: readonly RR[]) => void calls.push({ kind: 'replace', origin, removed: [], added: [...rrs] }),
+      apply: (origin: string, removed: readonly RR[], added: readonly RR[]) => void calls.push({ kind: 'apply', origin, removed: [...removed], added: [...added] }),
+      remove: () => {},
+    };
+    const sink = new SigningSink(inner, { debug() {}, info() {}, warn() {}, error() {} }, () => t);
+    const { key } = generateSigningKey(ALGORITHM.ED25519);
+    const data = ZONE.filter((z) => z.type !== 'ALIAS');
+    sink.replace('other.test', [{ name: 'other.test', type: 'SOA', ttl: 60, rdata: 'ns1.example.test. h.example.test. 1 2 3 4 5' }], 1);
+    expect(calls[0]!.added.some((r) => r.type === 'RRSIG')).toBe(false);
+    sink.setKeys(ORIGIN, [key]);
+    sink.replace(ORIGIN, data, 1);
+    const sigs = calls[1]!.added.filter((r) => r.type === 'RRSIG');
+    expect(sigs.length).toBeGreaterThan(data.length / 2);
+    expect(sink.isSigned(ORIGIN)).toBe(true);
+    t += RESIGN_AFTER_S - 60;
+    expect(sink.refresh()).toBe(0);
+    t += 120;
+    expect(sink.refresh()).toBe(1);
+    const refreshed = calls[2]!;
+    expect(refreshed.kind).toBe('apply');
+    expect(refreshed.removed.filter((r) => r.type === 'RRSIG').length).toBe(sigs.length);
+    const inception = (r: RR) => r.rdata.split(' ')[5]!;
+    const stamp = (s: number) => new Date(s * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    expect(new Set(refreshed.added.filter((r) => r.type === 'RRSIG').map(inception))).toEqual(new Set([stamp(t - SIGNATURE_BACKDATE_S)]));
+  });
+});

@@ -23,6 +23,8 @@ export class SigningSink implements ZoneSink {
   constructor(
     private readonly inner: ZoneSink,
     private readonly logger: DnsLogger,
+    /** Seconds since the epoch (tests move it). */
+    private readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {
     if (inner.settled) this.settled = () => inner.settled!();
     if (inner.replaceZone) {
@@ -55,7 +57,7 @@ export class SigningSink implements ZoneSink {
       return;
     }
     try {
-      const signer = new ZoneSignerState(origin, keys);
+      const signer = new ZoneSignerState(origin, keys, this.now);
       const extras = signer.load(rrs);
       this.#states.set(origin, { signer, serial });
       this.inner.replace(origin, [...rrs, ...extras], serial);
