@@ -14,7 +14,7 @@ import { nsecRdata } from './nsec.js';
 import { signRRset, type SignatureTimes } from './sign.js';
 
 /** Stored types that are not DNS data (answered at query time). */
-const NOT_DNS = new Set(['ALIAS', 'REDIRECT', 'PULLZONE', 'SCRIPT']);
+export const NOT_DNS: ReadonlySet<string> = new Set(['ALIAS', 'REDIRECT', 'PULLZONE', 'SCRIPT']);
 /** Types this signer makes: any in the data are ignored. */
 const MADE_HERE = new Set<number>([TYPE.RRSIG, TYPE.NSEC, TYPE.NSEC3, TYPE.NSEC3PARAM]);
 

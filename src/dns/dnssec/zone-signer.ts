@@ -8,9 +8,9 @@ import { DIGEST, dsRdata, type SigningKey } from '../../core/dnssec/keys.js';
 import { TYPE, typeCode } from '../wire/constants.js';
 import { lowerName, nameToWire } from '../wire/name.js';
 import { rdataToText } from '../wire/rdata.js';
-import { ZoneSignerState } from './zone-signer-state.js';
+import { NOT_DNS, ZoneSignerState } from './zone-signer-state.js';
 
-const NOT_DNS = new Set(['ALIAS', 'REDIRECT', 'PULLZONE', 'SCRIPT']);
+/** Types the signer makes from the keys and the data: any in the input are replaced. */
 const MADE_HERE = new Set(['RRSIG', 'NSEC', 'NSEC3', 'NSEC3PARAM', 'DNSKEY', 'CDS', 'CDNSKEY']);
 
 export interface SignZoneOptions {
