@@ -221,6 +221,19 @@ describe('automatic DNSSEC enrollment (dnssec-auto)', () => {
     expect(await auto(d)).toMatchObject({ status: 'active' });
   });
 
+  it('the server-managed DNSSEC records survive a zone import and cannot be changed through the records API', async () => {
+    const d = await registerSettled();
+    expect(await act(d, 'include')).toMatchObject({ status: 'active' });
+    const imported = await api('POST', `/api/v2/dns-zones/${d.zoneId}/import`, { zoneFile: `www 300 IN A 192.0.2.1\n@ 3600 IN DNSKEY 257 3 13 AAAA\n` });
+    expect(imported.status, imported.text).toBe(200);
+    const apex = (await api('GET', `/api/v2/dns-zones/${d.zoneId}/records?name=${d.name}`)).body.records;
+    const dnskey = apex.find((r: any) => r.type === 'DNSKEY');
+    expect(dnskey).toBeDefined();
+    expect(apex.filter((r: any) => r.type === 'CDS')).toHaveLength(1);
+    expectProblem(await api('DELETE', `/api/v2/dns-zones/${d.zoneId}/records/${dnskey.id}`), 400, 'invalid_request');
+    expectProblem(await api('POST', `/api/v2/dns-zones/${d.zoneId}/records`, { name: '@', type: 'DNSKEY', value: '257 3 13 AAAA' }), 400, 'invalid_request');
+  });
+
   it('the cooldown is a setting (0 for labs)', async () => {
     const lab = await startTestServer({ clock, settings: { 'dnssec-cooldown': '0' } });
     try {

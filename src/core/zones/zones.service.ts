@@ -9,6 +9,7 @@ import { isInZone, parseName } from '../names.js';
 import { listQuery, toPage } from '../pagination.js';
 import { nextSerial, type Clock, type Store } from '../ports.js';
 import { planChanges, throwFieldErrors, type Candidate, type ChangeSet } from '../records/record-changes.js';
+import { DNSSEC_MANAGED_TYPES } from '../records/dnssec-types.js';
 import { isApiRecordType, isZoneFileType } from '../records/record-types.js';
 import type { CoreSettings } from '../settings.js';
 import { parseZoneFile } from '../zonefile/zonefile.parse.js';
@@ -156,8 +157,9 @@ export class ZonesService {
     if (parsed.soa) ignored.push({ line: 0, reason: 'SOA serial, MNAME and RNAME are the server\'s; only its timers were taken' });
     const report: ImportReport = { added: 0, removed: 0, updated: 0, unchanged: 0, ignored };
     const outcome = await this.store.applyZoneChange(zone.id, async (tx) => {
-      // The apex NS set is the server's; records of unserved types cannot be in a zone file: both stay.
-      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name) && isZoneFileType(r.type));
+      // The apex NS set and the DNSSEC keys' records are the server's; records of unserved types
+      // cannot be in a zone file: all of them stay.
+      const existing = (await tx.allRecords()).filter((r) => !(r.type === 'NS' && r.name === zone.name) && isZoneFileType(r.type) && !DNSSEC_MANAGED_TYPES.has(r.type));
       const byKey = new Map(existing.map((r) => [`${r.name} ${r.type} ${r.rdata}`, r]));
       const changes: ChangeSet = { deletes: [], puts: [], posts: [] };
       const kept = new Set<string>();
