@@ -11,7 +11,7 @@ import { resolveAliasUpstream } from '../config/config.js';
 import { systemClock } from '../core/ports.js';
 import { createServices } from '../core/services.js';
 import { DnsListenError, DnsService, formatHostPort } from '../dns/index.js';
-import { probeSoa } from '../dns/probe.js';
+import { probeDs, probeSoa } from '../dns/probe.js';
 import { closeEppRegistries, openEppRegistries } from './epp-registries.js';
 import { buildApp } from '../http/app.js';
 import { RedirectServer } from '../http/redirect/redirect-server.js';
@@ -116,6 +116,9 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     }
     const probeHost = dns.host;
     services.registry.setZoneProbe((zone) => probeSoa(probeHost, dns.port, zone));
+    // Parents not served here (real registries): asked through the recursive resolver ALIAS uses.
+    const upstream = resolveAliasUpstream(config);
+    if (upstream) services.dnssecAuto.setParentProbe((name) => probeDs(upstream.host, upstream.port, name));
   } else {
     logger.info('DNS is off (--dns off)');
   }

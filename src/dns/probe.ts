@@ -7,6 +7,8 @@ import { randomInt } from 'node:crypto';
 import { CLASS, TYPE } from './wire/constants.js';
 import { nameToWire } from './wire/name.js';
 import { WireWriter } from './wire/writer.js';
+import { decodeMessage } from './wire/message.js';
+import { rdataToText } from './wire/rdata.js';
 
 /** Why a zone does not answer, or null when it does. */
 export function probeSoa(host: string, port: number, zone: string, timeoutMs = 2000): Promise<string | null> {
@@ -36,6 +38,42 @@ export function probeSoa(host: string, port: number, zone: string, timeoutMs = 2
       if ((flags & 0x0400) === 0) return done(`the server is not authoritative for ${zone}`);
       if (msg.readUInt16BE(6) === 0) return done(`the server has no SOA for ${zone}`);
       done(null);
+    });
+    sock.send(query, port, target);
+  });
+}
+
+/**
+ * The DS records a recursive resolver returns for `name` (presentation RDATA), or null when it does
+ * not answer usably: how automatic DNSSEC sees a parent zone that is not served here.
+ */
+export function probeDs(host: string, port: number, name: string, timeoutMs = 3000): Promise<string[] | null> {
+  const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const id = randomInt(0, 65536);
+  const w = new WireWriter(512);
+  for (const v of [id, 0x0100 /* RD */, 1, 0, 0, 0]) w.u16(v);
+  w.name(nameToWire(name), false);
+  w.u16(TYPE.DS);
+  w.u16(CLASS.IN);
+  const query = w.finish();
+  return new Promise((resolve) => {
+    const sock = dgram.createSocket(isIP(target) === 6 ? 'udp6' : 'udp4');
+    const done = (out: string[] | null) => {
+      clearTimeout(timer);
+      sock.close();
+      resolve(out);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    sock.on('error', () => done(null));
+    sock.on('message', (msg) => {
+      if (msg.length < 12 || msg.readUInt16BE(0) !== id) return;
+      try {
+        const m = decodeMessage(msg);
+        if ((m.rcode & 0x0f) !== 0 && (m.rcode & 0x0f) !== 3) return done(null);
+        done(m.answers.filter((a) => a.type === TYPE.DS).map((a) => rdataToText(TYPE.DS, a.rdata)));
+      } catch {
+        done(null);
+      }
     });
     sock.send(query, port, target);
   });

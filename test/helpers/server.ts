@@ -13,6 +13,7 @@ import type { Registry } from '../../src/core/registry/registry.port.js';
 import type { CoreSettings } from '../../src/core/settings.js';
 import type { Scope } from '../../src/core/model.js';
 import { DnsService } from '../../src/dns/index.js';
+import { probeSoa } from '../../src/dns/probe.js';
 import { SystemProbes } from '../../src/monitoring/probes.js';
 import type { HealthProbes } from '../../src/core/monitoring/health-monitor.js';
 import { buildApp } from '../../src/http/app.js';
@@ -88,6 +89,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const settings = coreSettings(config);
   const registries = opts.registries?.({ store: wrapped, clock, settings });
   const services = (servicesRef = createServices(wrapped, settings, clock, { dataKey: DataKey.generate(), probes: opts.probes ?? new SystemProbes({ httpPort: config.smart.monitor.httpPort, allowPrivate: config.smart.monitor.allowPrivate }), ...(registries ? { registries } : {}) }));
+  // As in `serve`: the registry's zone checks ask this process's DNS.
+  if (dns) services.registry.setZoneProbe((zone) => probeSoa('127.0.0.1', dns.port, zone));
   const app = await buildApp({
     services,
     publicUrl: 'http://zonekeeper.test',

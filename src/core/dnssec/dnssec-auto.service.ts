@@ -144,6 +144,9 @@ export class DnssecAutoService {
     }
     const zone = await this.store.zones.getByDomainId(d.id);
     if (!zone || zone.status !== 'active') return { zone: null, why: `No active DNS zone for ${d.name} is served here.` };
+    // And our nameservers answer it (a SOA query to this server's DNS, when it runs here).
+    const why = await this.registry.probeZone(zone.name);
+    if (why !== null) return { zone: null, why: `This server's DNS does not answer ${zone.name} yet: ${why}` };
     return { zone, why: null };
   }
 

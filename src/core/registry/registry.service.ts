@@ -392,6 +392,11 @@ export class RegistryService {
     this.#probe = probe;
   }
 
+  /** Why this server's DNS does not answer a zone authoritatively (null: it does, or DNS is not in this process). */
+  async probeZone(zone: string): Promise<string | null> {
+    return this.#probe ? this.#probe(zone) : null;
+  }
+
   /**
    * Job `zone_precheck`: the domain's zone exists here and is active, and — when this process runs
    * the DNS server — that server answers it authoritatively (a SOA query).
