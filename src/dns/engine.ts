@@ -14,6 +14,7 @@ import type { PullZoneEdges } from '../core/settings.js';
 import { soaRR } from '../core/soa.js';
 import { toRR } from '../core/records/record-rr.js';
 import { SigningSink, type DnssecKeySource } from './dnssec/signing-sink.js';
+import { OnlineSigner } from './dnssec/online-signer.js';
 import type { SigningKey } from '../core/dnssec/keys.js';
 import { errorText, type DnsLogger } from './server/types.js';
 import { Zone } from './zone/zone.js';
@@ -35,6 +36,8 @@ export interface ZoneSink {
    * records stream from the store, and never holds an array of every RR.
    */
   replaceZone?(zone: Zone): void;
+  /** Optional: the keys to sign per-query answers of `origin` with (null: none), after it is loaded signed. */
+  setSigner?(origin: string, keys: readonly SigningKey[] | null): void;
 }
 
 /** RR identity as zones see it: owner, type and RDATA (a TTL change is a remove plus an add). */
@@ -76,6 +79,13 @@ export class LocalZoneSink implements ZoneSink {
 
   replaceZone(zone: Zone): void {
     this.zones.set(zone);
+  }
+
+  setSigner(origin: string, keys: readonly SigningKey[] | null): void {
+    const zone = this.zones.get(origin);
+    if (zone === undefined) return;
+    zone.signer = keys === null || keys.length === 0 ? null : new OnlineSigner(keys, zone.originWire);
+    this.zones.touched();
   }
 
   replace(origin: string, rrs: readonly RR[], _serial: number): void {

@@ -14,6 +14,7 @@ import { ZONE_ALIAS_TYPE } from '../../src/dns/zone/zone.js';
 import { freeDnsPort } from '../helpers/knot.js';
 import { requirePeers, runProgram } from '../helpers/peers.js';
 import { client, startTestServer, type TestServer } from '../helpers/server.js';
+import { loggedIn, makeUser } from '../http/org-api/support.js';
 import type { Clock } from '../../src/core/ports.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
 import { jobHandlers, JOB_RUNNER_OPTIONS } from '../../src/jobs/handlers.js';
@@ -224,6 +225,8 @@ const clock: Clock = { now: () => new Date(now) };
     expect(nx.output, nx.output).toMatch(/; negative response, fully validated/);
   });
 
+  // Before names whose answers are computed per query are added: their NSEC records list the types
+  // those answers have (A, AAAA; TXT for a Script), which a zone-file checker cannot see.
   it('the zone as served (after incremental changes) passes ldns-verify-zone and dnssec-verify', async () => {
     const zone = srv.dns!.engine.zones.get(domain.name)!;
     const lines: string[] = [];
@@ -239,6 +242,36 @@ const clock: Clock = { now: () => new Date(now) };
     expect(out.code, out.output).toBe(0);
     const bind = await runProgram(peers!['dnssec-verify']!, ['-z', '-o', domain.name, file]);
     expect(bind.code, bind.output).toBe(0);
+  });
+
+  it('answers computed per query are signed too: Flatten, Script, weighted picks; NODATA at such names is proven', async () => {
+    const call = await loggedIn(srv, (await makeUser(srv, { role: 'member' })).email);
+    const orgDomain = (await srv.services.store.domains.get(domain.id))!;
+    const base = `/api/organizations/${srv.accountId}/domains/${orgDomain.uuid}/dns-records`;
+    const post = async (body: Record<string, unknown>) => {
+      const r = await call('POST', base, body);
+      expect(r.status, r.text).toBe(201);
+    };
+    await post({ type: 6, name: 'flat', value: `www.${domain.name}` });
+    await post({ type: 11, name: 'js', value: "function handleQuery(q) { return { answers: [{ type: 'A', value: '192.0.2.77', ttl: 30 }, { type: 'TXT', value: 'from ' + q.clientIp, ttl: 30 }] }; }" });
+    for (const [value, weight] of [['192.0.2.31', 1], ['192.0.2.32', 3]] as const) await post({ type: 0, name: 'wrr', value, weight, ttl: 60 });
+    const flat = await dig(`flat.${domain.name}`, 'A');
+    expect(status(flat), flat).toBe('NOERROR');
+    expect(flat).toMatch(/IN\s+A\s+192\.0\.2\.80/);
+    expect(flags(flat), flat).toContain('ad');
+    const js = await dig(`js.${domain.name}`, 'A');
+    expect(js).toMatch(/IN\s+A\s+192\.0\.2\.77/);
+    expect(flags(js), js).toContain('ad');
+    const jsTxt = await dig(`js.${domain.name}`, 'TXT');
+    expect(flags(jsTxt), jsTxt).toContain('ad');
+    const wrr = await dig(`wrr.${domain.name}`, 'A');
+    expect(wrr.match(/IN\s+A\s+192\.0\.2\.3[12]/g)).toHaveLength(1);
+    expect(flags(wrr), wrr).toContain('ad');
+    // NODATA at a Flatten name: its NSEC lists A and AAAA only.
+    const flatMx = await dig(`flat.${domain.name}`, 'MX');
+    expect(status(flatMx), flatMx).toBe('NOERROR');
+    expect(flatMx).toMatch(/ANSWER: 0,/);
+    expect(flags(flatMx), flatMx).toContain('ad');
   });
 
   it('answers stay validated through a key rollover (double signatures, DS swap, old key removed)', async () => {

@@ -54,7 +54,7 @@ import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE
 import { nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
-import { NO_WEIGHT, type RRset, type SetPolicy, type Zone, type ZoneNode } from '../zone/zone.js';
+import { NO_WEIGHT, rdataStringToBytes, type RRset, type SetPolicy, type Zone, type ZoneNode } from '../zone/zone.js';
 import type { ZoneSet } from '../zone/zone-set.js';
 import type { AliasAnswer, AliasResolver, AliasResult } from './alias-resolver.js';
 import type { ScriptResult, ScriptRR, ScriptRunner } from './script-runner.js';
@@ -482,10 +482,30 @@ function writeSet(owner: Uint8Array, type: number, ttl: number, set: RRset): num
 /** Set when a reply carries records chosen per query (weights, health): such replies are not cached. */
 let chosenPerQuery = false;
 /**
- * Set for DNSSEC answers (DO=1, signed zone): RRsets go out whole, as they are signed (weights and
- * health choices need signatures made per answer: docs/dnssec.md).
+ * Set for DNSSEC answers (DO=1, signed zone) when this process cannot sign per answer: RRsets go
+ * out whole, as they are signed (weights and health choices need signatures made per answer).
  */
 let wholeSets = false;
+/** The zone's signer for per-answer signatures (DNSSEC answers where this process holds the keys). */
+let onlineSigner: Zone['signer'] = null;
+
+/** RRSIG RDATA (one-byte strings) under `owner` with `ttl`; -1 when they did not fit (nothing written). */
+function writeRrsigs(owner: Uint8Array, ttl: number, sigs: readonly string[]): number {
+  const w = writer;
+  const m = w.mark();
+  for (const rd of sigs) {
+    w.name(owner);
+    w.u16(TYPE.RRSIG);
+    w.u16(CLASS.IN);
+    w.u32(ttl);
+    w.rdata(TYPE.RRSIG, scratchBytes(rd));
+  }
+  if (w.overflow) {
+    w.rollback(m);
+    return -1;
+  }
+  return sigs.length;
+}
 
 /**
  * The RRSIGs at `node` covering `covered`, under `owner` with `ttl` (the covered RRset's); all or
@@ -519,7 +539,11 @@ function writeSignedSet(owner: Uint8Array, node: ZoneNode, type: number, ttl: nu
   const m = writer.mark();
   const n = writeSet(owner, type, ttl, set);
   if (n < 0) return -1;
-  const s = writeSigs(owner, node, type, ttl);
+  // Records picked for this answer (weights, health): signed as the set they make.
+  const s =
+    set.policy !== null && !wholeSets && onlineSigner !== null
+      ? writeRrsigs(owner, ttl, onlineSigner.sign(owner, type, ttl, picks.slice(0, n).map((i) => set.rdata(i))))
+      : writeSigs(owner, node, type, ttl);
   if (s < 0) {
     writer.rollback(m);
     return -1;
@@ -630,6 +654,9 @@ function writeChosen(owner: Uint8Array, type: number, ttl: number, set: RRset, p
  * type); when there are none, its CNAME answer (the resolver follows it). Returns the number of
  * records written (0: NODATA), or -1 when they did not fit.
  */
+/** What writeScriptAnswers wrote last: type, TTL (the lowest) and RDATA, for signing. */
+const scriptWritten: { type: number; ttl: number; rdatas: Uint8Array[] } = { type: 0, ttl: 0, rdatas: [] };
+
 function writeScriptAnswers(owner: Uint8Array, qtype: number, answers: readonly ScriptRR[]): number {
   let want = qtype === TYPE.ANY && answers.length > 0 ? answers[0]!.type : qtype;
   if (!answers.some((a) => a.type === want)) {
@@ -639,13 +666,20 @@ function writeScriptAnswers(owner: Uint8Array, qtype: number, answers: readonly 
   const w = writer;
   const m = w.mark();
   let n = 0;
+  // One RRset: one TTL, the lowest of the answers' (RFC 2181 5.2; a signature covers one TTL).
+  let ttl = Infinity;
+  for (const a of answers) if (a.type === want) ttl = Math.min(ttl, a.ttl);
+  scriptWritten.type = want;
+  scriptWritten.ttl = ttl;
+  scriptWritten.rdatas = [];
   for (const a of answers) {
     if (a.type !== want) continue;
     w.name(owner);
     w.u16(a.type);
     w.u16(CLASS.IN);
-    w.u32(a.ttl);
+    w.u32(ttl);
     w.rdata(a.type, scratchBytes(a.rd));
+    scriptWritten.rdatas.push(rdataStringToBytes(a.rd));
     n++;
     if (want === TYPE.CNAME) break; // one CNAME per name
   }
@@ -780,7 +814,8 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   chosenPerQuery = false;
   // DNSSEC (RFC 4035 3.1): RRSIGs with every RRset, NSEC proofs for what does not exist.
   const dnssec = q.edns === EDNS_DO && zone.signed;
-  wholeSets = dnssec;
+  onlineSigner = dnssec ? zone.signer : null;
+  wholeSets = dnssec && onlineSigner === null;
   const proofs: (ZoneNode | undefined)[] = [];
   begin(q, true);
   let cur = q.qname;
@@ -851,8 +886,17 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       if ('error' in result) return { bytes: simpleReply(q, true, RCODE.SERVFAIL), cacheable: false };
       const n = writeScriptAnswers(cur, qtype, result.answers);
       if (n < 0) tc = true;
-      else if (n === 0) negative = true;
-      else an += n;
+      else if (n === 0) {
+        negative = true;
+        if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
+      } else {
+        an += n;
+        if (onlineSigner !== null) {
+          const s = writeRrsigs(cur, scriptWritten.ttl, onlineSigner.sign(cur, scriptWritten.type, scriptWritten.ttl, scriptWritten.rdatas));
+          if (s < 0) tc = true;
+          else an += s;
+        }
+      }
       break;
     }
     if (res.kind === 'alias') {
@@ -862,12 +906,23 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       if (outcome instanceof NeedAlias) return outcome;
       if (outcome === 'servfail') return { bytes: simpleReply(q, true, RCODE.SERVFAIL), cacheable: false };
       if (aliasUpstream) cacheable = false;
-      if (outcome === 'negative') negative = true;
-      else {
+      if (outcome === 'negative') {
+        negative = true;
+        if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
+      } else {
         const ttl = Math.min(res.rrset.ttl, outcome.ttl);
         const n = outcome.set !== undefined ? writeSet(cur, type, ttl, outcome.set) : writeRdatas(cur, type, ttl, outcome.rdatas);
         if (n < 0) tc = true;
-        else an += n;
+        else {
+          an += n;
+          if (onlineSigner !== null && n > 0) {
+            // The addresses as answered (a policed set: the records picked) signed under the query name.
+            const rdatas = outcome.set === undefined ? outcome.rdatas : outcome.set.policy !== null && !wholeSets ? picks.slice(0, n).map((i) => outcome.set!.rdata(i)) : outcome.set.rdatas();
+            const s = writeRrsigs(cur, ttl, onlineSigner.sign(cur, type, ttl, rdatas));
+            if (s < 0) tc = true;
+            else an += s;
+          }
+        }
       }
       break;
     }

@@ -61,6 +61,7 @@ export class SigningSink implements ZoneSink {
       const extras = signer.load(rrs);
       this.#states.set(origin, { signer, serial });
       this.inner.replace(origin, [...rrs, ...extras], serial);
+      this.inner.setSigner?.(origin, keys);
     } catch (err) {
       this.#states.delete(origin);
       this.logger.error({ zone: origin, err: errorText(err) }, 'dnssec: the zone could not be signed; serving it unsigned');

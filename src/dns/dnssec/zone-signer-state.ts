@@ -11,10 +11,23 @@ import { TYPE, typeCode } from '../wire/constants.js';
 import { lowerName, nameToWire } from '../wire/name.js';
 import { rdataFromText, rdataToText } from '../wire/rdata.js';
 import { nsecRdata } from './nsec.js';
+import { ZONE_ALIAS_TYPE, ZONE_SCRIPT_TYPE } from '../zone/zone.js';
+
+const EMPTY = new Uint8Array(0);
 import { signRRset, type SignatureTimes } from './sign.js';
 
 /** Stored types that are not DNS data (answered at query time). */
 export const NOT_DNS: ReadonlySet<string> = new Set(['ALIAS', 'REDIRECT', 'PULLZONE', 'SCRIPT']);
+
+/**
+ * Names with a Flatten/ALIAS or a Script answer per query (signed then: online-signer.ts) but own
+ * no RRset to sign: they are in the NSEC chain, with the types their answers can have in the
+ * bitmap, so NODATA for another type is proven like anywhere else.
+ */
+const VIRTUAL_TYPES: Readonly<Record<number, readonly number[]>> = {
+  [ZONE_ALIAS_TYPE]: [TYPE.A, TYPE.AAAA],
+  [ZONE_SCRIPT_TYPE]: [TYPE.A, TYPE.AAAA, TYPE.TXT],
+};
 /** Types this signer makes: any in the data are ignored. */
 const MADE_HERE = new Set<number>([TYPE.RRSIG, TYPE.NSEC, TYPE.NSEC3, TYPE.NSEC3PARAM]);
 
@@ -110,7 +123,7 @@ export class ZoneSignerState {
       let set = n.sets.get(type);
       if (set === undefined) n.sets.set(type, (set = { ttl: r.ttl, rdatas: new Map() }));
       if (set.rdatas.has(r.rdata)) continue;
-      set.rdatas.set(r.rdata, rdataFromText(type, r.rdata));
+      set.rdatas.set(r.rdata, type > 0xffff ? EMPTY : rdataFromText(type, r.rdata));
       this.#ttls.set(`${r.name}\u0000${type}\u0000${r.rdata}`, r.ttl);
       touch(r.name, type);
     }
@@ -132,6 +145,8 @@ export class ZoneSignerState {
   }
 
   #type(r: RR): number | undefined {
+    if (r.type === 'ALIAS') return ZONE_ALIAS_TYPE;
+    if (r.type === 'SCRIPT') return ZONE_SCRIPT_TYPE;
     if (NOT_DNS.has(r.type)) return undefined;
     const t = typeCode(r.type);
     return t === undefined || MADE_HERE.has(t) ? undefined : t;
@@ -160,7 +175,7 @@ export class ZoneSignerState {
   #signSet(name: string, type: number, times: SignatureTimes): RR[] {
     const n = this.#names.get(name);
     const set = n?.sets.get(type);
-    if (n === undefined || set === undefined || this.#belowCut(name) || (type === TYPE.NS && this.#isCut(name))) return [];
+    if (n === undefined || set === undefined || type > 0xffff || this.#belowCut(name) || (type === TYPE.NS && this.#isCut(name))) return [];
     const rdatas = [...set.rdatas.values()];
     const out: RR[] = [];
     for (const key of this.keys) {
@@ -173,7 +188,11 @@ export class ZoneSignerState {
   #nsecFor(i: number): RR {
     const { name } = this.#chain[i]!;
     const next = this.#chain[(i + 1) % this.#chain.length]!.wire;
-    const types = [...this.#names.get(name)!.sets.keys(), TYPE.NSEC, TYPE.RRSIG];
+    const types = new Set<number>([TYPE.NSEC, TYPE.RRSIG]);
+    for (const t of this.#names.get(name)!.sets.keys()) {
+      if (t <= 0xffff) types.add(t);
+      else for (const v of VIRTUAL_TYPES[t] ?? []) types.add(v);
+    }
     return { name, type: 'NSEC', ttl: this.#negativeTtl, rdata: rdataToText(TYPE.NSEC, nsecRdata(next, types)) };
   }
 

@@ -275,6 +275,11 @@ export class Zone {
   readonly originWire: Uint8Array;
   /** The SOA serial; `apply` sets it to the entry's `toSerial`. */
   serial = 0;
+  /**
+   * Signs answers computed per query (Flatten, Script, weighted picks) in a signed zone; set by the
+   * DNS engine's signing sink where this process holds the keys (docs/dnssec.md). Null otherwise.
+   */
+  signer: { sign(owner: Uint8Array, type: number, ttl: number, rdatas: readonly Uint8Array[]): string[] } | null = null;
   /** The apex node (always present). */
   readonly apex: ZoneNode;
   private readonly nodes = new Map<string, ZoneNode>();
