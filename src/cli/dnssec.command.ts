@@ -30,7 +30,13 @@ export async function dnssecCommand(ctx: CommandContext): Promise<number> {
       const zone = await s.store.zones.getByName(name);
       if (!zone) throw new CliError(`no zone ${name}`);
       const v =
-        action === 'show' ? await s.dnssec.view(zone) : action === 'sign' ? await s.dnssec.enableSigning(zone, algorithm) : action === 'unsign' ? await s.dnssec.disableSigning(zone) : await s.dnssec.startRollover(zone);
+        action === 'show'
+          ? await s.dnssec.view(zone)
+          : action === 'sign'
+            ? await s.dnssec.enableSigning(zone, algorithm)
+            : action === 'unsign'
+              ? await s.dnssec.disableSigning(zone)
+              : (await s.dnssecAuto.assertNotWithdrawing(zone), await s.dnssec.startRollover(zone));
       print(ctx, v);
       return 0;
     },

@@ -59,6 +59,7 @@ export function createServices(store: Store, settings: CoreSettings, clock: Cloc
   if (registry.sandbox && secrets.dataKey) registry.sandbox.signer = (zone) => dnssec.ensureSigned(zone);
   const dnssecAuto = new DnssecAutoService(store, clock, settings, registry, dnssec);
   registry.beforeNameserversLeave = (d, removeDs) => dnssecAuto.nameserversLeaving(d, removeDs);
+  registry.allowDnssecAdd = (domainId) => dnssecAuto.allowsDsAdd(domainId);
   return {
     store,
     settings,

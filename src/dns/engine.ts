@@ -577,7 +577,8 @@ export class DnsEngine {
         // Cheap path: the missing entries are still in the journal (not for new keys: those need a whole load).
         if (!full && st !== undefined && st.zoneId === zoneId) {
           const chain = await this.store.journal.readZoneSince(zoneId, st.serial);
-          if (chain !== null && chain.every((e, i) => e.fromSerial === (i === 0 ? st.serial : chain[i - 1]!.toSerial))) {
+          // (A chain that changes the keys needs a whole load with them, below.)
+          if (chain !== null && !(this.#signing && chain.some(touchesKeys)) && chain.every((e, i) => e.fromSerial === (i === 0 ? st.serial : chain[i - 1]!.toSerial))) {
             for (const e of chain) {
               this.#sink.apply(origin, e.removed, e.added, e.toSerial);
               st.serial = e.toSerial;
@@ -683,6 +684,11 @@ export class DnsEngine {
       const after = await journal.latestSeq();
       const chain = after === before ? [] : await journal.readZoneSince(zoneId, row.soa.serial);
       if (chain === null) continue; // deleted meanwhile, or history gone: read again
+      // Keys changed while reading (they were read first): read again, so zone and keys match.
+      if (this.opts.dnssec && chain.some(touchesKeys)) {
+        const now = await this.opts.dnssec.keys(zoneId);
+        if (now.map((k) => k.keyTag).join() !== keys.map((k) => k.keyTag).join()) continue;
+      }
       const last = chain.length > 0 ? chain[chain.length - 1]! : undefined;
       if (last !== undefined) {
         this.#logger.debug({ zone: row.name, entries: chain.length, serial: last.toSerial }, 'dns: zone changed while being read; journal entries applied to the copy');

@@ -15,6 +15,8 @@ export function jobHandlers(services: Services): Record<string, JobHandler> {
       services.dnssec.rolloverStep(job.subject, job.payload, {
         afterDsSwap: (zone) => services.dnssecAuto.afterDsSwap(zone),
         parentStillHas: (zone, dnskey) => services.dnssecAuto.parentStillHas(zone, dnskey),
+        withdrawing: (zone) => services.dnssecAuto.withdrawing(zone),
+        parentDsTtl: (zone) => services.dnssecAuto.parentDsTtlOf(zone),
       }),
     // Automatic DNSSEC: the next step of a domain's enrollment (or withdrawal).
     dnssec_auto: (job) => services.dnssecAuto.runJob(job.subject),

@@ -267,7 +267,16 @@ const clock: Clock = { now: () => new Date(now) };
     const wrr = await dig(`wrr.${domain.name}`, 'A');
     expect(wrr.match(/IN\s+A\s+192\.0\.2\.3[12]/g)).toHaveLength(1);
     expect(flags(wrr), wrr).toContain('ad');
-    // NODATA at a Flatten name: its NSEC lists A and AAAA only.
+    // NODATA for a type the target lacks (AAAA) at a Flatten name: a proof made for the answer.
+    const flatAaaa = await dig(`flat.${domain.name}`, 'AAAA');
+    expect(status(flatAaaa), flatAaaa).toBe('NOERROR');
+    expect(flatAaaa).toMatch(/ANSWER: 0,/);
+    expect(flags(flatAaaa), flatAaaa).toContain('ad');
+    // A Script with no answer of the asked type: the same.
+    const jsAaaa = await dig(`js.${domain.name}`, 'AAAA');
+    expect(status(jsAaaa), jsAaaa).toBe('NOERROR');
+    expect(flags(jsAaaa), jsAaaa).toContain('ad');
+    // NODATA at a Flatten name for another type: its NSEC lists A and AAAA only.
     const flatMx = await dig(`flat.${domain.name}`, 'MX');
     expect(status(flatMx), flatMx).toBe('NOERROR');
     expect(flatMx).toMatch(/ANSWER: 0,/);

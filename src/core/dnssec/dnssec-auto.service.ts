@@ -23,6 +23,8 @@ import { dsOf, type DnssecService } from './dnssec.service.js';
 export const DNSSEC_AUTO_JOB = 'dnssec_auto';
 /** How soon a pending domain is checked again (the parent publishing the DS). */
 export const RECHECK_MS = 60_000;
+/** How often an enrolled domain that is not delegated here is looked at again. */
+export const INACTIVE_RECHECK_MS = 3_600_000;
 /** When the parent's DS TTL is unknown (a registry that is not ours): a day. */
 export const DEFAULT_PARENT_DS_TTL = 86_400;
 export const BLOCK_REASON = 'Nameservers changed recently; automatic DNSSEC is paused until the cooldown period ends.';
@@ -46,6 +48,19 @@ export type ParentDsProbe = (domain: string) => Promise<string[] | null>;
 
 export class DnssecAutoService {
   #probe: ParentDsProbe | null = null;
+  /** One step at a time per domain in this process (API calls and jobs alike). */
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  #locked<T>(domainId: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#locks.get(domainId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(domainId, tail);
+    void tail.then(() => {
+      if (this.#locks.get(domainId) === tail) this.#locks.delete(domainId);
+    });
+    return run;
+  }
 
   constructor(
     private readonly store: Store,
@@ -94,27 +109,57 @@ export class DnssecAutoService {
     else if (action !== 'include' && action !== 'exclude') errors.push(fieldError('/action', 'invalid_value', '`action` must be include or exclude.'));
     if (errors.length > 0) throw new AppError('invalid_request', 'The request body failed validation.', { errors });
     if (d.kind !== 'registered') throw new AppError('operation_unavailable', 'Automatic DNSSEC needs a domain registered here (its DS is published at the registry by this server).');
-    const row = (await this.store.dnssecKeys.getAuto(d.id)) ?? this.#fresh(d);
-    if (action === 'include') {
-      row.enabled = true;
-      row.withdrawUntil = null;
-      await this.#evaluate(d, row);
-    } else {
-      row.enabled = false;
-      await this.#withdraw(d, row, 'Excluded: ');
-    }
-    return this.#view((await this.store.domains.get(d.id)) ?? d, row);
+    return this.#locked(d.id, async () => {
+      const fresh = (await this.store.domains.get(d.id)) ?? d;
+      const row = (await this.store.dnssecKeys.getAuto(d.id)) ?? this.#fresh(fresh);
+      if (action === 'include') {
+        row.enabled = true;
+        if (row.withdrawUntil !== null && !(await this.#signed(fresh))) row.withdrawUntil = null;
+        // A withdrawal under way finishes first (signing stops, the DS is gone); include then starts afresh.
+        if (row.withdrawUntil === null) await this.#evaluate(fresh, row);
+        else await this.#save(fresh, row);
+      } else {
+        row.enabled = false;
+        await this.#withdraw(fresh, row, 'Excluded: ');
+      }
+      return this.#view(fresh, row);
+    });
+  }
+
+  async #signed(d: Domain): Promise<boolean> {
+    const zone = await this.store.zones.getByDomainId(d.id);
+    return zone !== undefined && (await this.store.dnssecKeys.list(zone.id)).length > 0;
+  }
+
+  /** False while the domain's DNSSEC is being withdrawn or it is excluded: a DS must not be added then. */
+  async allowsDsAdd(domainId: string): Promise<boolean> {
+    const a = await this.store.dnssecKeys.getAuto(domainId);
+    return a === undefined || (a.enabled && a.withdrawUntil === null);
+  }
+
+  /** Whether the zone's domain is having its DNSSEC withdrawn. */
+  async withdrawing(zone: Zone): Promise<boolean> {
+    const a = zone.domainId ? await this.store.dnssecKeys.getAuto(zone.domainId) : undefined;
+    return a !== undefined && a.withdrawUntil !== null;
+  }
+
+  /** Refuses a key rollover while the domain's DNSSEC is being withdrawn. */
+  async assertNotWithdrawing(zone: Zone): Promise<void> {
+    const a = zone.domainId ? await this.store.dnssecKeys.getAuto(zone.domainId) : undefined;
+    if (a && a.withdrawUntil !== null) throw new AppError('conflict', `DNSSEC of ${zone.name} is being withdrawn; a key rollover cannot start now.`);
   }
 
   /** Job `dnssec_auto`: one step of the state machine; again later while it is not settled. */
   async runJob(domainId: string): Promise<void> {
-    const d = await this.store.domains.get(domainId);
-    if (!d) return;
-    const row = await this.store.dnssecKeys.getAuto(d.id);
-    if (!row) return;
-    // The next step is scheduled by #save (a new job when the state is not settled).
-    if (row.withdrawUntil !== null) await this.#finishWithdraw(d, row);
-    else if (row.enabled) await this.#evaluate(d, row);
+    return this.#locked(domainId, async () => {
+      const d = await this.store.domains.get(domainId);
+      if (!d) return;
+      const row = await this.store.dnssecKeys.getAuto(d.id);
+      if (!row) return;
+      // The next step is scheduled by #save (a new job when the state is not settled).
+      if (row.withdrawUntil !== null) await this.#finishWithdraw(d, row);
+      else if (row.enabled) await this.#evaluate(d, row);
+    });
   }
 
   /** When the job should look again, or null when the state is settled. */
@@ -123,6 +168,8 @@ export class DnssecAutoService {
     if (!a.enabled) return null;
     if (a.status === 'blocked') return a.blockedUntil;
     if (a.status === 'pending' || a.status === 'error') return new Date(this.clock.now().getTime() + RECHECK_MS).toISOString();
+    // Enrolled but not delegated here (yet): looked at again every hour.
+    if (a.status === 'inactive') return new Date(this.clock.now().getTime() + INACTIVE_RECHECK_MS).toISOString();
     return null;
   }
 
@@ -136,18 +183,21 @@ export class DnssecAutoService {
     } else await this.store.jobs.supersede(DNSSEC_AUTO_JOB, d.id, a.updatedAt);
   }
 
-  /** Whether the domain is delegated to this server's nameservers and its zone is served here. */
-  async #delegatedHere(d: Domain): Promise<{ zone: Zone | null; why: string | null }> {
+  /**
+   * Whether the domain is delegated to this server's nameservers and its zone is served here: `away`
+   * when not (the nameservers are elsewhere, or no zone), `failing` when our DNS does not answer
+   * the zone right now (a SOA query to this server's DNS, when it runs here).
+   */
+  async #delegatedHere(d: Domain): Promise<{ zone: Zone | null; why: string | null; away: boolean }> {
     const ours = this.settings.nameservers;
     if (d.nameservers.length === 0 || !d.nameservers.every((n) => ours.includes(n))) {
-      return { zone: null, why: `The domain is not delegated to this server's nameservers (${ours.join(', ')}); it uses ${d.nameservers.join(', ') || 'none'}.` };
+      return { zone: null, away: true, why: `The domain is not delegated to this server's nameservers (${ours.join(', ')}); it uses ${d.nameservers.join(', ') || 'none'}.` };
     }
     const zone = await this.store.zones.getByDomainId(d.id);
-    if (!zone || zone.status !== 'active') return { zone: null, why: `No active DNS zone for ${d.name} is served here.` };
-    // And our nameservers answer it (a SOA query to this server's DNS, when it runs here).
+    if (!zone || zone.status !== 'active') return { zone: null, away: true, why: `No active DNS zone for ${d.name} is served here.` };
     const why = await this.registry.probeZone(zone.name);
-    if (why !== null) return { zone: null, why: `This server's DNS does not answer ${zone.name} yet: ${why}` };
-    return { zone, why: null };
+    if (why !== null) return { zone: null, away: false, why: `This server's DNS does not answer ${zone.name} right now: ${why}` };
+    return { zone, away: false, why: null };
   }
 
   async #evaluate(d: Domain, a: DnssecAuto): Promise<void> {
@@ -155,6 +205,13 @@ export class DnssecAutoService {
     a.lastCheckedAt = now.toISOString();
     const here = await this.#delegatedHere(d);
     if (here.zone === null) {
+      if (!here.away) {
+        // A passing failure of our own DNS: retried, nothing withdrawn.
+        Object.assign(a, { status: 'error', reason: 'Enrollment is waiting for this server to answer the zone; it is retried automatically.', lastError: here.why });
+        return this.#save(d, a);
+      }
+      // Not (or no longer) served here: a DS of ours at the registry is withdrawn safely first.
+      if ((await this.store.registrar.dnssec(d.id)).length > 0 || (await this.#signed(d))) return this.#withdraw(d, a, 'Nameservers moved: ');
       Object.assign(a, { status: 'inactive', reason: here.why, blockedUntil: null, blockReason: null, lastError: null });
       return this.#save(d, a);
     }
@@ -205,12 +262,12 @@ export class DnssecAutoService {
     return this.#probe ? this.#probe(d.name) : null;
   }
 
-  /** The parent's DS TTL: the DS record's TTL when we serve the parent, else a day. */
+  /** The parent's DS TTL: the DS record's TTL when we serve the parent and it has one, else a day. */
   async #parentDsTtl(d: Domain): Promise<number> {
     const parent = await this.store.zones.getByName(d.name.slice(d.name.indexOf('.') + 1));
     if (!parent) return DEFAULT_PARENT_DS_TTL;
     const ds = await this.store.records.list(parent.id, { name: d.name, type: 'DS' });
-    return ds.reduce((max, r) => Math.max(max, r.ttl), 0) || parent.soa.minimum;
+    return ds.reduce((max, r) => Math.max(max, r.ttl), 0) || DEFAULT_PARENT_DS_TTL;
   }
 
   /**
@@ -223,14 +280,22 @@ export class DnssecAutoService {
     a.lastCheckedAt = this.clock.now().toISOString();
     a.blockedUntil = null;
     a.blockReason = null;
-    if (!signed) {
-      Object.assign(a, { status: 'excluded', reason: `${prefix}automatic DNSSEC is off for this domain.`, lastError: null, withdrawUntil: null });
-      return this.#save(d, a);
-    }
     try {
-      for (const r of await this.store.registrar.dnssec(d.id)) await removeDs(r.id);
-      await this.dnssec.publishKeys(zone!, { withdraw: true });
+      // The parent's DS TTL is read while the DS is still there (it is what resolvers may cache).
       const ttl = await this.#parentDsTtl(d);
+      const atRegistry = await this.store.registrar.dnssec(d.id);
+      for (const r of atRegistry) await removeDs(r.id);
+      if (!signed) {
+        // Unsigned: nothing to keep signing; a DS that was there still ends only after its TTL.
+        Object.assign(a, {
+          status: atRegistry.length > 0 ? 'pending' : a.enabled ? 'inactive' : 'excluded',
+          reason: atRegistry.length > 0 ? `${prefix}the DS is removed at the registry.` : `${prefix}automatic DNSSEC is off for this domain.`,
+          lastError: null,
+          withdrawUntil: atRegistry.length > 0 ? new Date(this.clock.now().getTime() + ttl * 1000).toISOString() : null,
+        });
+        return this.#save(d, a);
+      }
+      await this.dnssec.publishKeys(zone!, { withdraw: true });
       Object.assign(a, {
         status: 'pending',
         reason: `${prefix}the DS is removed at the registry; the zone stays signed until the parent's DS TTL (${ttl} s) has passed.`,
@@ -247,7 +312,7 @@ export class DnssecAutoService {
     if (a.status === 'error') return this.#withdraw(d, a, a.reason?.startsWith('Excluded') ? 'Excluded: ' : 'Nameservers moved: ');
     if (a.withdrawUntil !== null && this.clock.now().getTime() < Date.parse(a.withdrawUntil)) return this.#save(d, a);
     const zone = await this.store.zones.getByDomainId(d.id);
-    if (zone) await this.dnssec.disableSigning(zone);
+    if (zone) await this.dnssec.disableSigning(zone, { force: true });
     Object.assign(a, { status: a.reason?.startsWith('Nameservers moved') ? 'inactive' : 'excluded', withdrawUntil: null, lastError: null, lastCheckedAt: this.clock.now().toISOString() });
     a.reason = a.status === 'excluded' ? 'Excluded: the DS is gone and the zone is no longer signed.' : 'The nameservers moved away from this server; DNSSEC was withdrawn safely.';
     return this.#save(d, a);
@@ -265,12 +330,25 @@ export class DnssecAutoService {
     return this.#parentDsTtl(d);
   }
 
-  /** Whether the registry still holds a DS of this key for the zone's domain. */
+  /**
+   * Whether the parent still has a DS of this key: the registry's record for domains registered
+   * here; for others what the parent serves (asked through the resolver, when one is set).
+   */
   async parentStillHas(zone: Zone, dnskey: string): Promise<boolean> {
-    if (!zone.domainId) return false;
     const wanted = new Set(dsOf(zone.name, dnskey).map((x) => `${x.keyTag} ${x.algorithm} ${x.digestType} ${x.digest}`));
-    const atRegistry = await this.store.registrar.dnssec(zone.domainId);
-    return atRegistry.some((r) => r.material.type === 'DS' && wanted.has(`${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${String(r.material.digest).toUpperCase()}`));
+    const d = zone.domainId ? await this.store.domains.get(zone.domainId) : undefined;
+    if (d && d.kind === 'registered') {
+      const atRegistry = await this.store.registrar.dnssec(d.id);
+      return atRegistry.some((r) => r.material.type === 'DS' && wanted.has(`${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${String(r.material.digest).toUpperCase()}`));
+    }
+    const served = this.#probe ? await this.#probe(zone.name) : null;
+    return served !== null && served.some((s) => wanted.has(s.toUpperCase().replace(/\s+/g, ' ')));
+  }
+
+  /** The parent's DS TTL for the zone's domain (a day when it is not known). */
+  async parentDsTtlOf(zone: Zone): Promise<number> {
+    const d = zone.domainId ? await this.store.domains.get(zone.domainId) : undefined;
+    return d ? this.#parentDsTtl(d) : DEFAULT_PARENT_DS_TTL;
   }
 
   /**

@@ -126,8 +126,19 @@ export class DnssecService {
     return keys.filter((k) => k.state === 'active' && (k.flags & 1) === 1).map((k) => `${zone.name}. IN DNSKEY ${k.dnskey}`);
   }
 
-  /** Stops signing: the keys and their DNSKEY/CDNSKEY/CDS records go. */
-  async disableSigning(zone: Zone): Promise<DnssecView> {
+  /**
+   * Stops signing: the keys and their DNSKEY/CDNSKEY/CDS records go. Refused while the zone's
+   * domain is enrolled in automatic DNSSEC or has a DS at the registry (the parent would point at
+   * keys that are gone: exclude first); `force` is automatic DNSSEC's own final step.
+   */
+  async disableSigning(zone: Zone, opts: { force?: boolean } = {}): Promise<DnssecView> {
+    if (!opts.force && zone.domainId) {
+      const auto = await this.store.dnssecKeys.getAuto(zone.domainId);
+      const ds = await this.store.registrar.dnssec(zone.domainId);
+      if ((auto && auto.enabled) || ds.length > 0) {
+        throw new AppError('conflict', `${zone.name} has a DS at the registry or is enrolled in automatic DNSSEC; exclude it (POST /api/v2/domains/{id}/dnssec-auto {"action": "exclude"}) so the DS goes before the signatures do.`);
+      }
+    }
     for (const k of await this.store.dnssecKeys.list(zone.id)) await this.store.dnssecKeys.delete(k.id);
     await this.publishKeys(zone);
     return this.view(zone);
@@ -258,7 +269,12 @@ export class DnssecService {
   async rolloverStep(
     zoneId: string,
     payload: Record<string, unknown>,
-    hooks: { afterDsSwap: (zone: Zone) => Promise<number>; parentStillHas: (zone: Zone, dnskey: string) => Promise<boolean> },
+    hooks: {
+      afterDsSwap: (zone: Zone) => Promise<number>;
+      parentStillHas: (zone: Zone, dnskey: string) => Promise<boolean>;
+      parentDsTtl: (zone: Zone) => Promise<number>;
+      withdrawing: (zone: Zone) => Promise<boolean>;
+    },
   ): Promise<void> {
     const zone = await this.store.zones.get(zoneId);
     if (!zone) return;
@@ -267,16 +283,27 @@ export class DnssecService {
     const fresh = keys.find((k) => k.id === payload.newKeyId);
     if (!old || !fresh) return; // signing stopped meanwhile: nothing to roll
     const now = this.clock.now();
+    if (await hooks.withdrawing(zone)) return; // DNSSEC is being withdrawn: the rollover ends here
     if (payload.step === 'ds-swap') {
       await this.store.dnssecKeys.setState(old.id, 'retired', now.toISOString());
       await this.publishKeys(zone); // CDS/CDNSKEY: the new key only
       const dsTtl = await hooks.afterDsSwap(zone);
-      await this.#schedule(zone, { ...payload, step: 'remove-old' }, new Date(now.getTime() + (dsTtl + ROLLOVER_MARGIN_S) * 1000));
+      // The old key waits out the parent's DS TTL from the moment its DS is gone there.
+      const gone = !(await hooks.parentStillHas(zone, old.dnskey));
+      await this.#schedule(zone, { ...payload, step: 'remove-old', dsGoneAt: gone ? now.toISOString() : null }, new Date(now.getTime() + (dsTtl + ROLLOVER_MARGIN_S) * 1000));
     } else if (payload.step === 'remove-old') {
       // A DS of the old key still at the registry (manual DNSSEC not updated yet): the old key
       // keeps signing; look again in an hour.
       if (await hooks.parentStillHas(zone, old.dnskey)) {
-        await this.#schedule(zone, payload, new Date(now.getTime() + 3_600_000));
+        await this.#schedule(zone, { ...payload, dsGoneAt: null }, new Date(now.getTime() + 3_600_000));
+        return;
+      }
+      const ttl = await hooks.parentDsTtl(zone);
+      const goneAt = typeof payload.dsGoneAt === 'string' ? Date.parse(payload.dsGoneAt) : NaN;
+      if (!Number.isFinite(goneAt) || now.getTime() < goneAt + (ttl + ROLLOVER_MARGIN_S) * 1000) {
+        // Seen gone only now (a late manual update, a registry outage): the TTL runs from now.
+        const from = Number.isFinite(goneAt) ? goneAt : now.getTime();
+        await this.#schedule(zone, { ...payload, dsGoneAt: new Date(from).toISOString() }, new Date(from + (ttl + ROLLOVER_MARGIN_S) * 1000));
         return;
       }
       await this.store.dnssecKeys.delete(old.id);

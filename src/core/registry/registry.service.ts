@@ -332,6 +332,8 @@ export class RegistryService {
           else await this.doPutGlue(d, args.body as { hostname?: unknown; ips?: unknown });
           return;
         case 'dnssec-add':
+          // Automatic DNSSEC withdrawn (or being withdrawn) since: the queued DS must not appear now.
+          if (this.allowDnssecAdd && !(await this.allowDnssecAdd(d.id))) throw new FinalRetryError(`DNSSEC of ${d.name} was withdrawn since; the queued DS is not added.`);
           await this.doAddDnssec(d, args.body as Record<string, unknown>);
           return;
         case 'dnssec-delete':
@@ -387,6 +389,8 @@ export class RegistryService {
    * `removeDs`, never through deleteDnssec (which would wait for this very operation).
    */
   beforeNameserversLeave: ((d: Domain, removeDs: (recordId: string) => Promise<void>) => Promise<void>) | null = null;
+  /** Whether a queued DS may still be added (automatic DNSSEC may have withdrawn it since). */
+  allowDnssecAdd: ((domainId: string) => Promise<boolean>) | null = null;
 
   setZoneProbe(probe: (zone: string) => Promise<string | null>): void {
     this.#probe = probe;

@@ -122,6 +122,14 @@ export class ZonesService {
   async delete(accountId: string, id: string): Promise<void> {
     const zone = await this.get(accountId, id);
     const domain = await this.store.domains.get(zone.domainId);
+    // A signed zone whose DS the parent publishes: deleting it (and its keys) would leave the
+    // delegation pointing at keys that are gone. DNSSEC is withdrawn first.
+    if (domain && (await this.store.dnssecKeys.list(zone.id)).length > 0) {
+      const auto = await this.store.dnssecKeys.getAuto(domain.id);
+      if ((auto && auto.enabled) || (await this.store.registrar.dnssec(domain.id)).length > 0) {
+        throw new AppError('conflict', `${zone.name} is signed and its DS is at the registry (or automatic DNSSEC is on); exclude it first (POST /api/v2/domains/{id}/dnssec-auto {"action": "exclude"}) and delete the zone once DNSSEC is withdrawn.`);
+      }
+    }
     await this.store.deleteZone(zone.id, { deleteDomain: domain?.kind === 'external' });
   }
 

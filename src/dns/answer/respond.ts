@@ -51,13 +51,14 @@
 //   the script returns for this query (ctx.scripts: a cached result at once, otherwise a Promise;
 //   a failure, or no runner, is SERVFAIL). Neither is put in the reply cache.
 import { CLASS, EDNS_DO, EDNS_UDP_SIZE, CLASSIC_UDP_SIZE, FLAG, MAX_MESSAGE_SIZE, OPCODE, RCODE, TYPE, typeName } from '../wire/constants.js';
-import { nameKey, nameToWire } from '../wire/name.js';
+import { lowerName, nameKey, nameToWire } from '../wire/name.js';
 import { WireReader } from '../wire/reader.js';
 import { WireWriter } from '../wire/writer.js';
 import { NO_WEIGHT, rdataStringToBytes, type RRset, type SetPolicy, type Zone, type ZoneNode } from '../zone/zone.js';
 import type { ZoneSet } from '../zone/zone-set.js';
 import type { AliasAnswer, AliasResolver, AliasResult } from './alias-resolver.js';
 import type { ScriptResult, ScriptRR, ScriptRunner } from './script-runner.js';
+import { nsecRdata } from '../dnssec/nsec.js';
 
 export interface RespondContext {
   transport: 'udp' | 'tcp';
@@ -567,6 +568,40 @@ function writeProofs(proofs: readonly (ZoneNode | undefined)[]): number {
   return total;
 }
 
+/**
+ * NODATA at a name whose answers are computed per query (Flatten, Script): its NSEC in the chain
+ * lists the types those answers can have, so the proof is made for this answer — an NSEC of the
+ * name to its immediate successor (`\000.<name>`) listing only the types the name really has
+ * (RFC 4470 style), signed now. Returns the records written, or -1 when they did not fit.
+ */
+function writeAnswerNsec(signer: NonNullable<Zone['signer']>, owner: Uint8Array, node: ZoneNode, ttl: number): number {
+  const lower = lowerName(owner);
+  const next = new Uint8Array(lower.length + 2);
+  next[0] = 1;
+  next[1] = 0;
+  next.set(lower, 2);
+  const types: number[] = [TYPE.NSEC, TYPE.RRSIG];
+  for (const set of node.rrsets()) if (set.type <= 0xffff && set.type !== TYPE.NSEC && set.type !== TYPE.RRSIG) types.push(set.type);
+  const rdata = nsecRdata(next, types);
+  const m = writer.mark();
+  const w = writer;
+  w.name(owner);
+  w.u16(TYPE.NSEC);
+  w.u16(CLASS.IN);
+  w.u32(ttl);
+  w.rdata(TYPE.NSEC, rdata);
+  if (w.overflow) {
+    w.rollback(m);
+    return -1;
+  }
+  const s = writeRrsigs(owner, ttl, signer.sign(owner, TYPE.NSEC, ttl, [rdata]));
+  if (s < 0) {
+    w.rollback(m);
+    return -1;
+  }
+  return 1 + s;
+}
+
 /** The wildcard name at a closest encloser (`*.<encloser>`), as a zone key. */
 function wildcardAt(encloser: ZoneNode): string {
   return encloser.name === '' ? '*' : `*.${encloser.name}`;
@@ -817,6 +852,8 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
   onlineSigner = dnssec ? zone.signer : null;
   wholeSets = dnssec && onlineSigner === null;
   const proofs: (ZoneNode | undefined)[] = [];
+  /** NODATA at a per-query name in a signed zone: its proof is made for this answer. */
+  let answerNsec: { owner: Uint8Array; node: ZoneNode } | null = null;
   begin(q, true);
   let cur = q.qname;
   let curKey = qkey;
@@ -888,7 +925,8 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       if (n < 0) tc = true;
       else if (n === 0) {
         negative = true;
-        if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
+        if (onlineSigner !== null) answerNsec = { owner: cur, node: res.node };
+        else if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
       } else {
         an += n;
         if (onlineSigner !== null) {
@@ -908,7 +946,8 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
       if (aliasUpstream) cacheable = false;
       if (outcome === 'negative') {
         negative = true;
-        if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
+        if (onlineSigner !== null) answerNsec = { owner: cur, node: res.node };
+        else if (dnssec) proofs.push(res.node.rrset(TYPE.NSEC) !== undefined ? res.node : zone.coveringNsec(curKey));
       } else {
         const ttl = Math.min(res.rrset.ttl, outcome.ttl);
         const n = outcome.set !== undefined ? writeSet(cur, type, ttl, outcome.set) : writeRdatas(cur, type, ttl, outcome.rdatas);
@@ -983,6 +1022,11 @@ function answer(q: Query, qkey: string, zones: ZoneSet, ctx: RespondContext, ove
     }
   }
 
+  if (!tc && answerNsec !== null && onlineSigner !== null) {
+    const n = writeAnswerNsec(onlineSigner, answerNsec.owner, answerNsec.node, zone.negativeTtl);
+    if (n < 0) tc = true;
+    else ns += n;
+  }
   if (!tc && proofs.length > 0) {
     const n = writeProofs(proofs);
     if (n < 0) tc = true;

@@ -95,7 +95,11 @@ export async function dnsZonesRoutes(app: FastifyInstance, opts: { services: Ser
       params: ZoneParams,
       response: { 202: DnssecZoneView, ...problemResponses(409) },
     },
-  }, async (req, reply) => reply.code(202).send(await services.dnssec.startRollover(await loadZone(req))));
+  }, async (req, reply) => {
+    const zone = await loadZone(req);
+    await services.dnssecAuto.assertNotWithdrawing(zone);
+    return reply.code(202).send(await services.dnssec.startRollover(zone));
+  });
 
   app.delete('/dns-zones/:zoneId', {
     config: { scope: 'write:dns' },
