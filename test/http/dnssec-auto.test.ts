@@ -234,6 +234,39 @@ describe('automatic DNSSEC enrollment (dnssec-auto)', () => {
     expectProblem(await api('POST', `/api/v2/dns-zones/${d.zoneId}/records`, { name: '@', type: 'DNSKEY', value: '257 3 13 AAAA' }), 400, 'invalid_request');
   });
 
+  it('review cases: the withdrawal waits the parent\'s DS TTL; a queued DS add never lands after exclude; no unsign, rollover or zone deletion that would strand a DS', async () => {
+    // The parent's DS TTL (the TLD's), not the negative TTL.
+    const d = await registerSettled();
+    expect(await act(d, 'include')).toMatchObject({ status: 'active' });
+    const zone = (await srv.services.store.zones.get(d.zoneId))!;
+    await expect(srv.services.dnssec.disableSigning(zone)).rejects.toThrow(/exclude it/);
+    expectProblem(await api('DELETE', `/api/v2/dns-zones/${d.zoneId}`), 409, 'conflict');
+    const ex = await act(d, 'exclude');
+    expect(ex.reason).toMatch(/\(86400 s\)/);
+    expectProblem(await api('POST', `/api/v2/dns-zones/${d.zoneId}/dnssec/rollover`), 409, 'conflict');
+    now += 3_600_000;
+    await runJobs();
+    expect(await auto(d)).toMatchObject({ status: 'pending' });
+    expect(await keysOf(d.zoneId)).toHaveLength(1);
+    now += 86_400_000;
+    await runJobs();
+    expect(await auto(d)).toMatchObject({ status: 'excluded' });
+
+    // A DS add queued while the registry was down does not land after exclude.
+    const f = await registerSettled('flaky');
+    flakyDown = true;
+    expect(await act(f, 'include')).toMatchObject({ status: 'error' });
+    await act(f, 'exclude');
+    flakyDown = false;
+    now += 3_600_000;
+    await runJobs();
+    now += 3 * 86_400_000;
+    await runJobs();
+    expect((await api('GET', `/api/v2/domains/${f.id}/dnssec`)).body.records).toEqual([]);
+    expect(await dsAtTld(f.name)).toEqual([]);
+    expect(await auto(f)).toMatchObject({ status: 'excluded' });
+  });
+
   it('the cooldown is a setting (0 for labs)', async () => {
     const lab = await startTestServer({ clock, settings: { 'dnssec-cooldown': '0' } });
     try {
