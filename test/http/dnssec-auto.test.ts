@@ -176,16 +176,23 @@ describe('automatic DNSSEC enrollment (dnssec-auto)', () => {
     expect(await auto(d)).toMatchObject({ status: 'excluded' });
   });
 
-  it('nameservers moving away while active: the DS is withdrawn before the change, signing stops later (never a bogus chain)', async () => {
+  it('nameservers moving away while active: the DS goes first, the new nameservers follow once it cannot be cached (never a bogus chain)', async () => {
     const d = await registerSettled();
     expect(await act(d, 'include')).toMatchObject({ status: 'active' });
     const moved = await api('POST', `/api/v2/domains/${d.id}/nameservers`, { nameservers: ['ns1.example.org', 'ns2.example.org'] });
-    expect(moved.status, moved.text).toBe(200);
+    expect(moved.status, moved.text).toBe(202);
+    expect(moved.body.nameservers).toEqual(['ns1.example.net', 'ns2.example.net']);
+    expect(moved.body.pendingChange).toMatchObject({ nameservers: ['ns1.example.org', 'ns2.example.org'] });
     expect(await dsAtTld(d.name)).toEqual([]);
     expect((await api('GET', `/api/v2/domains/${d.id}/dnssec`)).body.records).toEqual([]);
     expect(await auto(d)).toMatchObject({ status: 'pending' });
-    now += 2 * 86_400_000;
+    expect(await keysOf(d.zoneId)).toHaveLength(1); // still signed while the DS may be cached
+    now += 3_600_000;
     await runJobs();
+    expect((await api('GET', `/api/v2/domains/${d.id}/nameservers`)).body.nameservers).toEqual(['ns1.example.net', 'ns2.example.net']);
+    now += 86_400_000;
+    await runJobs();
+    expect((await api('GET', `/api/v2/domains/${d.id}/nameservers`)).body.nameservers).toEqual(['ns1.example.org', 'ns2.example.org']);
     expect(await auto(d)).toMatchObject({ status: 'inactive' });
     expect(await keysOf(d.zoneId)).toHaveLength(0);
   });

@@ -355,12 +355,16 @@ export class DnssecAutoService {
    * Called by RegistryService before a domain's nameservers change away from this server: while
    * enrolled, the DS is withdrawn first (never a DS the new nameservers cannot match).
    */
-  async nameserversLeaving(d: Domain, removeDs: (recordId: string) => Promise<void>): Promise<void> {
+  async nameserversLeaving(d: Domain, removeDs: (recordId: string) => Promise<void>): Promise<string | null> {
     const a = await this.store.dnssecKeys.getAuto(d.id);
-    if (!a || !a.enabled || a.status === 'inactive' || a.status === 'excluded') return;
+    if (!a) return null;
+    const now = this.clock.now().getTime();
+    // Withdrawn already: the change waits until the DS can no longer be cached.
+    if (a.withdrawUntil !== null) return now >= Date.parse(a.withdrawUntil) ? null : a.withdrawUntil;
+    const hasDs = (await this.store.registrar.dnssec(d.id)).length > 0;
+    if (!hasDs && !(await this.#signed(d))) return null;
     await this.#withdraw(d, a, 'Nameservers moved: ', removeDs);
     if (a.status === 'error') throw new AppError('registry_unavailable', `The DS of ${d.name} could not be withdrawn before the nameserver change: ${a.lastError}`);
-    a.enabled = true; // enrolled still: a move back here resumes after the cooldown
-    await this.#save(d, a);
+    return a.withdrawUntil;
   }
 }

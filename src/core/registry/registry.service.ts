@@ -25,6 +25,8 @@ export interface NameserversView {
   actions: { canChangeNameservers: boolean; reason: string | null };
   dnssecAutoWillBeBlocked: boolean;
   precheck: { status: string; checkedAt: string | null; error: string | null } | null;
+  /** A nameserver change waiting for the DNSSEC withdrawal (docs/dnssec.md): what, when and why. */
+  pendingChange?: { nameservers: string[]; at: string; reason: string };
 }
 
 export class RegistryService {
@@ -128,11 +130,23 @@ export class RegistryService {
       await this.store.registrar.putHost({ hostname: e.name, domainId: d.id, ips: e.addresses, createdAt: now, updatedAt: now });
     }
     const next = c.entries.map((e) => e.name);
+    // A change waiting for a DNSSEC withdrawal is replaced by this newer request.
+    await this.store.jobs.supersede('registry_retry', `${d.id}:nameservers-deferred:`, now);
     const add = next.filter((n) => !d.nameservers.includes(n));
     const rem = d.nameservers.filter((n) => !next.includes(n));
     let updated = d;
     const ours = (set: string[]): boolean => set.length > 0 && set.every((n) => this.settings.nameservers.includes(n));
-    if ((add.length > 0 || rem.length > 0) && ours(d.nameservers) && !ours(next)) await this.beforeNameserversLeave?.(d, (id) => this.doDeleteDnssec(d, id));
+    if ((add.length > 0 || rem.length > 0) && ours(d.nameservers) && !ours(next) && this.beforeNameserversLeave) {
+      // A signed, enrolled domain: its DS goes first, and the new nameservers only once the DS
+      // can no longer be cached anywhere (resolvers holding it would reject the new, unsigned answers).
+      const until = await this.beforeNameserversLeave(d, (id) => this.doDeleteDnssec(d, id));
+      if (until !== null) {
+        const now = this.clock.now().toISOString();
+        await this.store.jobs.enqueue({ id: newId('job'), kind: 'registry_retry', subject: `${d.id}:nameservers-deferred:`, payload: { op: 'nameservers', domainId: d.id, args: { body } }, status: 'pending', runAt: until, attempts: 0, lastError: null, createdAt: now, updatedAt: now });
+        const reason = 'The domain is signed: its DS was removed at the registry first; the new nameservers are set once the DS can no longer be cached by resolvers (the parent\'s DS TTL).';
+        return { view: { ...(await this.nameservers(d)), pendingChange: { nameservers: next, at: until, reason } }, queued: true };
+      }
+    }
     if (add.length > 0 || rem.length > 0) {
       const reg = await atRegistry(() => registry.updateDomain(d.name, { addNameservers: add, removeNameservers: rem }));
       updated = (await this.store.domains.update(d.id, { nameservers: reg.nameservers, nameserversChangedAt: now, updatedAt: now }))!;
@@ -388,7 +402,7 @@ export class RegistryService {
    * DS), inside the domain's serialized registry operation: it removes DS records through
    * `removeDs`, never through deleteDnssec (which would wait for this very operation).
    */
-  beforeNameserversLeave: ((d: Domain, removeDs: (recordId: string) => Promise<void>) => Promise<void>) | null = null;
+  beforeNameserversLeave: ((d: Domain, removeDs: (recordId: string) => Promise<void>) => Promise<string | null>) | null = null;
   /** Whether a queued DS may still be added (automatic DNSSEC may have withdrawn it since). */
   allowDnssecAdd: ((domainId: string) => Promise<boolean>) | null = null;
 

@@ -36,6 +36,12 @@ export const NameserversView = Type.Object({
   actions: Type.Object({ canChangeNameservers: Type.Boolean(), reason: Nullable(Type.String()) }),
   dnssecAutoWillBeBlocked: Type.Boolean(),
   precheck: Nullable(Type.Object({ status: Type.String({ enum: ['queued', 'passed', 'failed'] }), checkedAt: Nullable(Type.String()), error: Nullable(Type.String()) })),
+  pendingChange: Type.Optional(
+    Type.Object(
+      { nameservers: Type.Array(Type.String()), at: Type.String({ format: 'date-time' }), reason: Type.String() },
+      { description: 'A signed domain moving to other nameservers: its DS was removed first; the change is made at `at` (202).' },
+    ),
+  ),
 });
 
 export const GlueBody = Type.Object(
