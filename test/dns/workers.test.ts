@@ -8,8 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RR } from '../../src/core/model.js';
 import type { ScriptStatus } from '../../src/dns/answer/script-runner.js';
 import { DnsWorkerPool } from '../../src/dns/server/workers.js';
+import { createPublicKey } from 'node:crypto';
+import { ALGORITHM, generateSigningKey } from '../../src/core/dnssec/keys.js';
+import { verifyRRset } from '../../src/dns/dnssec/sign.js';
+import { ZoneSignerState } from '../../src/dns/dnssec/zone-signer-state.js';
+import { TYPE } from '../../src/dns/wire/constants.js';
+import { decodeMessage } from '../../src/dns/wire/message.js';
+import { nameToWire } from '../../src/dns/wire/name.js';
+import { query as askPacket } from '../unit/dns/answer/helpers.js';
 import { ROOT } from '../helpers/cli.js';
-import { answerData, decode, encodeQuery, frame, query, TcpClient } from '../helpers/dns.js';
+import { answerData, decode, encodeQuery, frame, query, TcpClient, tcpExchange } from '../helpers/dns.js';
 
 const EXEC = path.join(ROOT, 'dist/dns/server/worker-main.js');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -97,6 +105,24 @@ describe.skipIf(!existsSync(EXEC))('DnsWorkerPool', () => {
     // One record per answer (unequal weights), on every worker; the script answers A everywhere.
     for (const r of await everyWorker(`wrr.${SMALL}`)) expect(r).toHaveLength(1);
     for (const r of await everyWorker(`js.${SMALL}`)) expect(r).toEqual(['192.0.2.77']);
+  });
+
+  it('workers sign per-query answers of a signed zone with the keys the primary hands them', async () => {
+    const SIGNED = 'signed.example.test';
+    const { key } = generateSigningKey(ALGORITHM.ECDSAP256SHA256);
+    const data: RR[] = [soa(SIGNED, 1), ...ns(SIGNED), a(SIGNED, 'www', '192.0.2.80'), { name: `flat.${SIGNED}`, type: 'ALIAS', ttl: 60, rdata: `www.${SIGNED}.` }];
+    const extras = new ZoneSignerState(SIGNED, [key]).load(data);
+    pool.replace(SIGNED, [...data, ...extras], 1);
+    pool.setSigner(SIGNED, [key]);
+    await pool.settled();
+    const pub = createPublicKey(key.privateKey);
+    for (let i = 0; i < 4; i++) {
+      const reply = decodeMessage(await tcpExchange(pool.port, askPacket(`flat.${SIGNED}`, TYPE.A, { edns: { do: true } })));
+      const addr = reply.answers.find((r) => r.type === TYPE.A)!;
+      const sig = reply.answers.find((r) => r.type === TYPE.RRSIG)!;
+      expect(sig, 'an RRSIG made by the worker').toBeDefined();
+      expect(verifyRRset(sig.rdata, nameToWire(`flat.${SIGNED}`), TYPE.A, [addr.rdata], pub, 13)).toBe(true);
+    }
   });
 
   it('settled() resolves once every worker applied the changes sent so far', async () => {

@@ -52,8 +52,9 @@ export class SigningSink implements ZoneSink {
   replace(origin: string, rrs: readonly RR[], serial: number): void {
     const keys = this.#keys.get(origin);
     if (keys === undefined) {
-      this.#states.delete(origin);
+      const was = this.#states.delete(origin);
       this.inner.replace(origin, rrs, serial);
+      if (was) this.inner.setSigner?.(origin, null);
       return;
     }
     try {
@@ -66,6 +67,7 @@ export class SigningSink implements ZoneSink {
       this.#states.delete(origin);
       this.logger.error({ zone: origin, err: errorText(err) }, 'dnssec: the zone could not be signed; serving it unsigned');
       this.inner.replace(origin, rrs, serial);
+      this.inner.setSigner?.(origin, null);
     }
   }
 

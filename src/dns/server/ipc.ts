@@ -30,6 +30,11 @@ export type ToWorker =
   | { t: 'load'; id: number; origin: string; serial: number; rrs: RR[]; first: boolean; final: boolean }
   | { t: 'apply'; id: number; origin: string; removed: RR[]; added: RR[]; toSerial: number }
   | { t: 'remove'; id: number; origin: string }
+  /**
+   * The keys a signed zone's per-query answers are signed with (docs/dnssec.md), null for none.
+   * Sent after the zone's load; the worker keeps them for later loads of the origin.
+   */
+  | { t: 'signer'; id: number; origin: string; keys: SignerKey[] | null }
   /** The initial snapshot is complete: start listening. */
   | { t: 'ready'; id: number }
   | { t: 'stop'; id: number };
@@ -41,6 +46,13 @@ export type FromWorker =
   | { t: 'listen-error'; message: string }
   /** A Script record of this worker's zones started failing or answers again. */
   | { t: 'script-status'; status: ScriptStatus };
+
+/** A signing key over IPC: its algorithm, flags and PKCS#8 private key (base64). */
+export interface SignerKey {
+  algorithm: number;
+  flags: number;
+  pkcs8: string;
+}
 
 /** RRs per `load` message. */
 export const LOAD_CHUNK = 5000;

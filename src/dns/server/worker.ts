@@ -8,6 +8,7 @@ import type { RR } from '../../core/model.js';
 import { AliasResolver } from '../answer/alias-resolver.js';
 import { respond } from '../answer/respond.js';
 import { ScriptRunner } from '../answer/script-runner.js';
+import { loadSigningKey, type Algorithm, type SigningKey } from '../../core/dnssec/keys.js';
 import { LocalZoneSink } from '../engine.js';
 import { ZoneSet } from '../zone/zone-set.js';
 import { DnsServer } from './dns-server.js';
@@ -26,6 +27,8 @@ export function runDnsWorker(): void {
   let server: DnsServer | null = null;
   let alias: AliasResolver | null = null;
   let scripts: ScriptRunner | null = null;
+  /** Signing keys of signed zones, for per-query signatures (from the primary). */
+  const signers = new Map<string, SigningKey[]>();
   /** Zones arriving in chunks, and changes to apply once they are complete. */
   const partial = new Map<string, { rrs: RR[]; later: Extract<ToWorker, { t: 'apply' }>[] }>();
   let lastId = 0;
@@ -99,7 +102,22 @@ export function runDnsWorker(): void {
           partial.delete(m.origin);
           sink.replace(m.origin, p.rrs, m.serial);
           for (const c of p.later) sink.apply(m.origin, c.removed, c.added, c.toSerial);
+          // A reloaded zone keeps its per-query signer (the primary sends a new one when keys change).
+          const keys = signers.get(m.origin);
+          if (keys !== undefined) sink.setSigner(m.origin, keys);
         }
+        break;
+      }
+      case 'signer': {
+        let keys: SigningKey[] | null = null;
+        try {
+          keys = m.keys === null ? null : m.keys.map((k) => loadSigningKey(k.algorithm as Algorithm, Buffer.from(k.pkcs8, 'base64'), k.flags));
+        } catch (err) {
+          logger.error({ zone: m.origin, err: errorText(err) }, 'dns worker: signing keys could not be loaded');
+        }
+        if (keys === null) signers.delete(m.origin);
+        else signers.set(m.origin, keys);
+        if (!partial.has(m.origin)) sink.setSigner(m.origin, keys);
         break;
       }
       case 'apply': {
@@ -110,6 +128,7 @@ export function runDnsWorker(): void {
       }
       case 'remove':
         partial.delete(m.origin);
+        signers.delete(m.origin);
         sink.remove(m.origin);
         break;
       case 'ready':

@@ -16,7 +16,8 @@ import type { RR } from '../../core/model.js';
 import type { ScriptStatus } from '../answer/script-runner.js';
 import { rrKey, type ZoneSink } from '../engine.js';
 import { DnsListenError, formatHostPort } from './dns-server.js';
-import { isFromWorker, LOAD_CHUNK, type FromWorker, type ToWorker, type WorkerSettings } from './ipc.js';
+import { isFromWorker, LOAD_CHUNK, type FromWorker, type SignerKey, type ToWorker, type WorkerSettings } from './ipc.js';
+import type { SigningKey } from '../../core/dnssec/keys.js';
 import { errorText, type DnsLogger } from './types.js';
 import { resolveUdpIo } from './udp-batch.js';
 
@@ -114,8 +115,19 @@ export class DnsWorkerPool implements ZoneSink {
   }
 
   remove(origin: string): void {
+    this.#signers.delete(origin);
     if (!this.#mirror.delete(origin)) return;
     for (const w of this.#joined()) this.#send(w, { t: 'remove', id: 0, origin });
+  }
+
+  /** Signing keys of signed zones, for the workers' per-query signatures (kept for new workers). */
+  readonly #signers = new Map<string, SignerKey[]>();
+
+  setSigner(origin: string, keys: readonly SigningKey[] | null): void {
+    const payload = keys === null || keys.length === 0 ? null : keys.map((k) => ({ algorithm: k.algorithm, flags: k.flags, pkcs8: k.privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64') }));
+    if (payload === null) this.#signers.delete(origin);
+    else this.#signers.set(origin, payload);
+    for (const w of this.#joined()) this.#send(w, { t: 'signer', id: 0, origin, keys: payload });
   }
 
   /**
@@ -260,6 +272,8 @@ export class DnsWorkerPool implements ZoneSink {
     for (const origin of origins) {
       if (!this.#workers.has(w.worker.id) || this.#stopping) return;
       sent += await this.#sendZoneGradually(w, origin);
+      const keys = this.#signers.get(origin);
+      if (keys !== undefined && this.#workers.has(w.worker.id)) this.#send(w, { t: 'signer', id: 0, origin, keys });
       // Yield now and then: the primary serves HTTP meanwhile.
       if (sent >= LOAD_CHUNK) {
         sent = 0;
