@@ -13,6 +13,7 @@
 // DS withdrawn at the registry before the nameserver change (RegistryService calls
 // `nameserversLeaving`), so no resolver ever sees a DS without matching signatures.
 import { AppError, fieldError } from '../errors.js';
+import { KeyedQueue } from '../keyed-queue.js';
 import { newId } from '../ids.js';
 import type { DnssecAuto, Domain, Zone } from '../model.js';
 import type { Clock, Store } from '../ports.js';
@@ -49,18 +50,7 @@ export type ParentDsProbe = (domain: string) => Promise<string[] | null>;
 export class DnssecAutoService {
   #probe: ParentDsProbe | null = null;
   /** One step at a time per domain in this process (API calls and jobs alike). */
-  readonly #locks = new Map<string, Promise<unknown>>();
-
-  #locked<T>(domainId: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.#locks.get(domainId) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.catch(() => undefined);
-    this.#locks.set(domainId, tail);
-    void tail.then(() => {
-      if (this.#locks.get(domainId) === tail) this.#locks.delete(domainId);
-    });
-    return run;
-  }
+  readonly #steps = new KeyedQueue();
 
   constructor(
     private readonly store: Store,
@@ -109,7 +99,7 @@ export class DnssecAutoService {
     else if (action !== 'include' && action !== 'exclude') errors.push(fieldError('/action', 'invalid_value', '`action` must be include or exclude.'));
     if (errors.length > 0) throw new AppError('invalid_request', 'The request body failed validation.', { errors });
     if (d.kind !== 'registered') throw new AppError('operation_unavailable', 'Automatic DNSSEC needs a domain registered here (its DS is published at the registry by this server).');
-    return this.#locked(d.id, async () => {
+    return this.#steps.run(d.id, async () => {
       const fresh = (await this.store.domains.get(d.id)) ?? d;
       const row = (await this.store.dnssecKeys.getAuto(d.id)) ?? this.#fresh(fresh);
       if (action === 'include') {
@@ -151,7 +141,7 @@ export class DnssecAutoService {
 
   /** Job `dnssec_auto`: one step of the state machine; again later while it is not settled. */
   async runJob(domainId: string): Promise<void> {
-    return this.#locked(domainId, async () => {
+    return this.#steps.run(domainId, async () => {
       const d = await this.store.domains.get(domainId);
       if (!d) return;
       const row = await this.store.dnssecKeys.getAuto(d.id);

@@ -1,6 +1,7 @@
 // Registrations through the HostUp-style API: register a domain at its TLD's registry, manage its
 // nameserver set, glue host objects and DNSSEC material. Always the registry first, then our record
 // of what it confirmed, so our state never claims what the registry has not done.
+import { KeyedQueue } from '../keyed-queue.js';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError, fieldError, invalid } from '../errors.js';
 import { newId } from '../ids.js';
@@ -33,7 +34,7 @@ export class RegistryService {
   readonly sandbox: SandboxRegistry | null;
   /** Asks this server's DNS whether it answers for a zone (null = it does); set by `serve`. */
   #probe: ((zone: string) => Promise<string | null>) | null = null;
-  readonly #chains = new Map<string, Promise<void>>();
+  readonly #chains = new KeyedQueue();
 
   constructor(
     private readonly store: Store,
@@ -313,17 +314,7 @@ export class RegistryService {
    * record follows the registry in the order the registry applied them.
    */
   private serialized<T>(domainId: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.#chains.get(domainId) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#chains.set(domainId, tail);
-    void tail.then(() => {
-      if (this.#chains.get(domainId) === tail) this.#chains.delete(domainId);
-    });
-    return run;
+    return this.#chains.run(domainId, fn);
   }
 
   /** Job `registry_retry`: repeats the queued operation; a new failure reschedules it. */
