@@ -8,7 +8,7 @@ import { dig, requireDigTools, statusOf } from '../helpers/dns.js';
 import { client, startTestServer, type TestServer } from '../helpers/server.js';
 import { describeEachDialect, expectProblem, pgFor, type Call } from './support.js';
 import { JobRunner } from '../../src/jobs/job-runner.js';
-import { probeSoa } from '../../src/dns/probe.js';
+import { probeDs, probeSoa } from '../../src/dns/probe.js';
 
 const pgOk = await pgFor('registry');
 const digOk = requireDigTools('registry');
@@ -270,6 +270,9 @@ describeEachDialect(pgOk, 'registry layer (sandbox)', (dialect) => {
     expect(referral).toMatch(new RegExp(`AUTHORITY SECTION:[\\s\\S]*${d.name.replace(/\./g, '\\.')}\\.\\s+\\d+\\s+IN\\s+NS\\s+ns1\\.${d.name.replace(/\./g, '\\.')}\\.`));
     expect(referral).toMatch(new RegExp(`ADDITIONAL SECTION:[\\s\\S]*ns1\\.${d.name.replace(/\./g, '\\.')}\\.\\s+\\d+\\s+IN\\s+A\\s+203\\.0\\.113\\.10`));
     expect(referral).toMatch(/IN\s+AAAA\s+2001:db8::10/);
+    // What automatic DNSSEC asks a resolver for a parent it does not serve (here: our own server).
+    expect((await probeDs('127.0.0.1', port, d.name))!.map((x) => x.toUpperCase())).toEqual([`60485 13 2 ${SHA256.toUpperCase()}`]);
+    expect(await probeDs('127.0.0.1', 1, d.name, 300)).toBeNull();
     const ds = await dig(port, d.name, 'DS');
     expect(ds).toMatch(new RegExp(`ANSWER SECTION:[\\s\\S]*IN\\s+DS\\s+60485 13 2 ${SHA256.slice(0, 20)}`, 'i'));
     expect(statusOf(await dig(port, `unregistered-${n}.test`, 'A'))).toBe('NXDOMAIN');
