@@ -1,7 +1,6 @@
 // DNS records through the organization API (seed 003): bodies with numeric types and per-type
 // fields → candidates for the one change engine (core/records), stored records → the API's view,
 // JSON merge patch (RFC 7396) for PATCH, and page-numbered lists.
-import { createHash } from 'node:crypto';
 import { AppError, fieldError, type FieldError } from '../errors.js';
 import type { DnsRecord, Domain, MonitorType, Zone } from '../model.js';
 import { isInZone, parseName, resolveOwner } from '../names.js';
@@ -12,7 +11,7 @@ import { decodeCharString, quoteOctets, utf8DecodeStrict, utf8Encode } from '../
 import { buildAnyRdata, RECORD_TYPES, rdataTargets, splitRdata } from '../records/record-types.js';
 import { MAX_COMMENT_LENGTH, type RecordsService } from '../records/records.service.js';
 import { rdataTokens } from '../records/record-descriptor.js';
-import { checkScript } from '../scripts/script-sandbox.js';
+import { checkScript, scriptKey } from '../scripts/script-sandbox.js';
 import { EXTRA_FIELDS, ORG_STORED_TYPES, ORG_TTL, orgTypeByCode, orgTypeByFilter, orgTypeOfStored, WRITABLE_FIELDS, type ExtraField, type OrgRecordType } from './org-record-types.js';
 
 /** A dns-record as the organization API shows it (JSON-LD keys are added by the HTTP layer). */
@@ -69,7 +68,7 @@ export class OrgRecordsService {
     const states = await this.store.scriptStatus.get(zone.name, scripts.map(owner));
     for (const v of scripts) {
       const s = states.get(owner(v));
-      const current = s !== undefined && s.key === createHash('sha256').update(v.value, 'utf8').digest('base64url');
+      const current = s !== undefined && s.key === scriptKey(v.value);
       v.scriptError = current ? s.error : null;
       v.scriptErrorAt = current && s.error !== null ? s.at : null;
     }

@@ -4,6 +4,7 @@
 // QuickJS checks its deadline between bytecodes, not inside a builtin (a huge String.repeat ran 12 s
 // near the memory cap here), so untrusted source is first checked in a worker thread that is
 // terminated at a hard wall-clock limit (`checkScript`): the event loop is never held by a script.
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
@@ -33,6 +34,11 @@ export interface ScriptAnswer {
   /** Canonical presentation RDATA. */
   rdata: string;
   ttl: number;
+}
+
+/** SHA-256 of a script's source (UTF-8), base64url: the key of a compiled script and of its state. */
+export function scriptKey(source: string): string {
+  return createHash('sha256').update(source, 'utf8').digest('base64url');
 }
 
 /** Why a script cannot be used or did not answer: shown to users (API errors, logs). */

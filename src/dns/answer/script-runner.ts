@@ -22,10 +22,9 @@
 //   `{ error }`: DNS answers SERVFAIL. `onStatus` reports a script's state per zone and owner name
 //   for the API to show: the first one this process sees, then each change between failing and
 //   answering (not each new message), at most once per STATUS_INTERVAL_MS per name.
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_SCRIPT_LIMITS, ScriptError, validateAnswers, type ScriptLimits } from '../../core/scripts/script-sandbox.js';
+import { DEFAULT_SCRIPT_LIMITS, ScriptError, scriptKey, validateAnswers, type ScriptLimits } from '../../core/scripts/script-sandbox.js';
 import { TYPE, typeCode } from '../wire/constants.js';
 import { encodeRdata, type RRset } from '../zone/zone.js';
 
@@ -46,11 +45,6 @@ export interface ScriptStatus {
   key: string;
   error: string | null;
   at: string;
-}
-
-/** SHA-256 of a script's source (UTF-8), base64url: the key of a compiled script and of its state. */
-export function scriptKey(source: string): string {
-  return createHash('sha256').update(source, 'utf8').digest('base64url');
 }
 
 export interface ScriptRunnerOptions {

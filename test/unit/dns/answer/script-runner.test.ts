@@ -3,7 +3,8 @@
 // a run, results are cached by TTL, outputs and errors are cut, status reports are throttled.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RR } from '../../../../src/core/model.js';
-import { ScriptRunner, scriptKey, type ScriptStatus } from '../../../../src/dns/answer/script-runner.js';
+import { scriptKey } from '../../../../src/core/scripts/script-sandbox.js';
+import { ScriptRunner, type ScriptStatus } from '../../../../src/dns/answer/script-runner.js';
 import { TYPE } from '../../../../src/dns/wire/constants.js';
 import { rdataStringToBytes, Zone, ZONE_SCRIPT_TYPE, type RRset } from '../../../../src/dns/zone/zone.js';
 
