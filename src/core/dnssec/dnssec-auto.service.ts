@@ -15,7 +15,7 @@
 import { AppError, fieldError } from '../errors.js';
 import { KeyedQueue } from '../keyed-queue.js';
 import { newId } from '../ids.js';
-import type { DnssecAuto, Domain, Zone } from '../model.js';
+import type { DnssecAuto, Domain, RegistryDnssecRecord, Zone } from '../model.js';
 import type { Clock, Store } from '../ports.js';
 import type { RegistryService } from '../registry/registry.service.js';
 import type { CoreSettings } from '../settings.js';
@@ -42,6 +42,20 @@ export interface DnssecAutoView {
   lastCheckedAt: string | null;
   lastError: string | null;
   nameserversChangedAt: string | null;
+}
+
+/**
+ * One form for comparing DS records from anywhere (a DS view, the registry's material, the parent's
+ * presentation RDATA): `KEYTAG ALG DIGESTTYPE DIGEST`, uppercase, single spaces.
+ */
+function dsText(ds: { keyTag: unknown; algorithm: unknown; digestType: unknown; digest: unknown } | string): string {
+  const text = typeof ds === 'string' ? ds : `${ds.keyTag} ${ds.algorithm} ${ds.digestType} ${ds.digest}`;
+  return text.toUpperCase().replace(/\s+/g, ' ');
+}
+
+/** The registry's DS records of a domain in dsText form (KEY material is left out). */
+function registryDs(records: readonly RegistryDnssecRecord[]): { id: string; text: string }[] {
+  return records.flatMap((r) => (r.material.type === 'DS' ? [{ id: r.id, text: dsText(r.material) }] : []));
 }
 
 /** The parent's published DS records for a domain (presentation RDATA), or null when it cannot be asked. */
@@ -219,19 +233,16 @@ export class DnssecAutoService {
       const view = await this.dnssec.view(here.zone);
       const ds = view.ds.find((x) => x.digestType === 2);
       if (!ds) throw new Error('the zone has no active secure-entry-point key');
-      const want = `${ds.keyTag} ${ds.algorithm} 2 ${ds.digest}`.toUpperCase();
-      // Our DS at the registry (and no other DS: the domain's DNSSEC is ours while enrolled).
+      const want = dsText(ds);
+      // Our DS at the registry (and no other DS or KEY: the domain's DNSSEC is ours while enrolled).
       const atRegistry = await this.store.registrar.dnssec(d.id);
-      const hasOurs = atRegistry.some((r) => r.material.type === 'DS' && `${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${r.material.digest}`.toUpperCase() === want);
-      if (!hasOurs) await this.registry.addDnssec(d, { type: 'DS', keyTag: ds.keyTag, algorithm: ds.algorithm, digestType: 2, digest: ds.digest });
-      for (const r of atRegistry) {
-        const text = r.material.type === 'DS' ? `${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${r.material.digest}`.toUpperCase() : '';
-        if (text !== want) await this.registry.deleteDnssec(d, r.id);
-      }
+      const ours = new Set(registryDs(atRegistry).filter((r) => r.text === want).map((r) => r.id));
+      if (ours.size === 0) await this.registry.addDnssec(d, { type: 'DS', keyTag: ds.keyTag, algorithm: ds.algorithm, digestType: 2, digest: ds.digest });
+      for (const r of atRegistry) if (!ours.has(r.id)) await this.registry.deleteDnssec(d, r.id);
       const served = await this.#parentDs(d);
       if (served === null) {
         Object.assign(a, { status: 'pending', reason: 'The DS is at the registry; the parent zone cannot be asked from here, so it is checked again later.', lastError: null });
-      } else if (served.some((s) => s.toUpperCase().replace(/\s+/g, ' ') === want)) {
+      } else if (served.some((s) => dsText(s) === want)) {
         Object.assign(a, { status: 'active', reason: null, lastError: null });
       } else {
         Object.assign(a, { status: 'pending', reason: 'The zone is signed and the DS is at the registry; waiting for the parent zone to publish it.', lastError: null });
@@ -325,14 +336,14 @@ export class DnssecAutoService {
    * here; for others what the parent serves (asked through the resolver, when one is set).
    */
   async parentStillHas(zone: Zone, dnskey: string): Promise<boolean> {
-    const wanted = new Set(dsOf(zone.name, dnskey).map((x) => `${x.keyTag} ${x.algorithm} ${x.digestType} ${x.digest}`));
+    const wanted = new Set(dsOf(zone.name, dnskey).map(dsText));
     const d = zone.domainId ? await this.store.domains.get(zone.domainId) : undefined;
     if (d && d.kind === 'registered') {
       const atRegistry = await this.store.registrar.dnssec(d.id);
-      return atRegistry.some((r) => r.material.type === 'DS' && wanted.has(`${r.material.keyTag} ${r.material.algorithm} ${r.material.digestType} ${String(r.material.digest).toUpperCase()}`));
+      return registryDs(atRegistry).some((r) => wanted.has(r.text));
     }
     const served = this.#probe ? await this.#probe(zone.name) : null;
-    return served !== null && served.some((s) => wanted.has(s.toUpperCase().replace(/\s+/g, ' ')));
+    return served !== null && served.some((s) => wanted.has(dsText(s)));
   }
 
   /** The parent's DS TTL for the zone's domain (a day when it is not known). */
