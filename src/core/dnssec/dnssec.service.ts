@@ -8,7 +8,9 @@ import { AppError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { DnssecKey, DnsRecord, Zone } from '../model.js';
 import type { Clock, Store } from '../ports.js';
-import { ALGORITHM, ALGORITHM_NAMES, CSK_FLAGS, DIGEST, dsRdata, generateSigningKey, loadSigningKey, ownerWire, type Algorithm, type SigningKey } from './keys.js';
+import { DNSSEC_MANAGED_TYPES } from '../records/dnssec-types.js';
+import { serverRecord } from '../records/record-rr.js';
+import { ALGORITHM, ALGORITHM_NAMES, CSK_FLAGS, DIGEST, dnskeyRdata, dsRdata, generateSigningKey, loadSigningKey, ownerWire, type Algorithm, type SigningKey } from './keys.js';
 
 /** TTL of the DNSKEY, CDNSKEY and CDS records. */
 export const KEY_TTL = 3600;
@@ -56,14 +58,7 @@ function dnskeyText(k: SigningKey): string {
 
 function dnskeyBytes(text: string): Uint8Array {
   const [flags = '0', , alg = '0', ...key] = text.split(' ');
-  const pub = Buffer.from(key.join(''), 'base64');
-  const out = new Uint8Array(4 + pub.length);
-  out[0] = Number(flags) >> 8;
-  out[1] = Number(flags) & 0xff;
-  out[2] = 3;
-  out[3] = Number(alg);
-  out.set(pub, 4);
-  return out;
+  return dnskeyRdata(Number(flags), Number(alg), Buffer.from(key.join(''), 'base64'));
 }
 
 /** The DS records of a DNSKEY (presentation RDATA) at `zone`, SHA-256 and SHA-384. */
@@ -164,28 +159,13 @@ export class DnssecService {
     }
     const now = this.clock.now().toISOString();
     const outcome = await this.store.applyZoneChange(zone.id, async (tx) => {
-      const have = (await tx.recordsAt([tx.zone.name])).filter((r) => r.type === 'DNSKEY' || r.type === 'CDS' || r.type === 'CDNSKEY');
+      const have = (await tx.recordsAt([tx.zone.name])).filter((r) => DNSSEC_MANAGED_TYPES.has(r.type));
       const key = (t: string, rd: string): string => `${t} ${rd}`;
       const wanted = new Set(want.map((w) => key(w.type, w.rdata)));
       const present = new Set(have.map((r) => key(r.type, r.rdata)));
       const insert: DnsRecord[] = want
         .filter((w) => !present.has(key(w.type, w.rdata)))
-        .map((w) => ({
-          id: newId('record'),
-          num: 0,
-          zoneId: tx.zone.id,
-          name: tx.zone.name,
-          type: w.type,
-          ttl: KEY_TTL,
-          rdata: w.rdata,
-          comment: null,
-          status: 'active',
-          weight: null,
-          monitorType: 0,
-          monitorStatus: 0,
-          createdAt: now,
-          updatedAt: now,
-        }));
+        .map((w) => serverRecord(tx.zone.id, tx.zone.name, w.type, KEY_TTL, w.rdata, now));
       const del = have.filter((r) => !wanted.has(key(r.type, r.rdata))).map((r) => r.id);
       return { insert, update: [], delete: del, result: null };
     });

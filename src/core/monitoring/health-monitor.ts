@@ -67,8 +67,11 @@ export class HealthMonitor {
       after = page[page.length - 1]!.id;
     }
     const checks = new Map<string, { target: string; host: string; type: number; result?: MonitorStatus }>();
+    /** Each record's check key, computed once. */
+    const keyOf = new Map<string, string>();
     for (const r of records) {
       const c = HealthMonitor.checkKey(r);
+      keyOf.set(r.id, c.key);
       if (!checks.has(c.key)) checks.set(c.key, { target: c.target, host: c.host, type: r.monitorType });
     }
     const failures: string[] = [];
@@ -100,7 +103,7 @@ export class HealthMonitor {
     // Changed statuses, per zone; each zone's are written in one change.
     const byZone = new Map<string, Map<string, { rec: MonitoredRecord; status: MonitorStatus }>>();
     for (const r of records) {
-      const status = checks.get(HealthMonitor.checkKey(r).key)!.result;
+      const status = checks.get(keyOf.get(r.id)!)!.result;
       if (status === undefined || status === r.monitorStatus) continue;
       let m = byZone.get(r.zoneId);
       if (m === undefined) byZone.set(r.zoneId, (m = new Map()));

@@ -1,5 +1,7 @@
 // The RR a stored record contributes to DNS and the journal: owner, type, TTL, RDATA, and for A/AAAA
-// its answer policy (weight, offline) when it has one (docs/smart-records.md).
+// its answer policy (weight, offline) when it has one (docs/smart-records.md); and the plain records
+// the server writes itself.
+import { newId } from '../ids.js';
 import type { DnsRecord, RR } from '../model.js';
 
 export function toRR(r: DnsRecord): RR {
@@ -12,4 +14,9 @@ export function withPolicy(rr: RR, weight: number | null, monitorStatus: number)
   if (weight !== null) rr.weight = weight;
   if (monitorStatus === 2) rr.offline = true;
   return rr;
+}
+
+/** A record the server itself writes (apex NS, DNSSEC keys, a sandbox TLD's delegations): plain, no comment, no smart fields. */
+export function serverRecord(zoneId: string, name: string, type: string, ttl: number, rdata: string, iso: string): DnsRecord {
+  return { id: newId('record'), num: 0, zoneId, name, type, ttl, rdata, comment: null, status: 'active', weight: null, monitorType: 0, monitorStatus: 0, createdAt: iso, updatedAt: iso };
 }

@@ -2,6 +2,7 @@
 // keeping domains and host objects in its own tables, enforcing registry rules (RFC 5731/5732
 // semantics, EPP result codes in its errors) and publishing the TLD zone — NS delegations, glue
 // and DS — through zonekeeper's DNS server, so resolvers can follow `test.` down to the domain.
+import { serverRecord } from '../records/record-rr.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { newId } from '../ids.js';
 import type { DnsRecord, Domain, Zone } from '../model.js';
@@ -296,7 +297,7 @@ export class SandboxRegistry implements Registry {
   }
 
   private record(zoneId: string, name: string, type: string, rdata: string, iso: string): DnsRecord {
-    return { id: newId('record'), num: 0, zoneId, name, type, ttl: TLD_TTL, rdata, comment: null, status: 'active', weight: null, monitorType: 0, monitorStatus: 0, createdAt: iso, updatedAt: iso };
+    return serverRecord(zoneId, name, type, TLD_TTL, rdata, iso);
   }
 
   /** The records the TLD zone holds for a domain: NS, DS (with NS only), glue of its linked hosts. */

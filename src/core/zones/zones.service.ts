@@ -1,5 +1,6 @@
 // DNS zones: creation (name rules, public suffixes, cross-account overlap, initial SOA and apex NS),
 // listing, deletion, and zone-file import/export, all scoped to the caller's account.
+import { serverRecord } from '../records/record-rr.js';
 import { randomUUID } from 'node:crypto';
 import { getPublicSuffix } from 'tldts';
 import { AppError, fieldError, type FieldError } from '../errors.js';
@@ -78,22 +79,7 @@ export class ZonesService {
       createdAt: iso,
       updatedAt: iso,
     };
-    const records: DnsRecord[] = this.settings.nameservers.map((ns) => ({
-      id: newId('record'),
-      zoneId: zone.id,
-      name,
-      type: 'NS',
-      ttl: this.settings.ttl.default,
-      rdata: `${ns}.`,
-      comment: null,
-      status: 'active',
-      num: 0,
-      weight: null,
-      monitorType: 0,
-      monitorStatus: 0,
-      createdAt: iso,
-      updatedAt: iso,
-    }));
+    const records: DnsRecord[] = this.settings.nameservers.map((ns) => serverRecord(zone.id, name, 'NS', this.settings.ttl.default, `${ns}.`, iso));
     await this.store.createZone({ zone, domain, records });
     return zone;
   }
